@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is ccg's typed configuration, read once from flags (each with an
+// environment variable as its default) and validated before use.
+type Config struct {
+	// DataDir holds the SQLite database, the analytics database and the
+	// demo's generated files. Flag --data, env CCG_DATA, default ./ccg-data.
+	DataDir string
+	// DB is the SQL store: empty means a SQLite file inside DataDir; a
+	// postgres:// or postgresql:// URL selects PostgreSQL; a sqlite: or
+	// file: URL, or a path ending .db, names a SQLite file. Flag --db, env CCG_DB.
+	DB string
+	// Addr is the address the web server listens on. Flag --addr, env
+	// CCG_ADDR, default 127.0.0.1:8080.
+	Addr string
+}
+
+// envOr returns the environment variable's value, or def when it is unset.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// bindStore adds --data and --db to fs.
+func (c *Config) bindStore(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", envOr("CCG_DATA", "./ccg-data"), "data folder (env CCG_DATA)")
+	fs.StringVar(&c.DB, "db", envOr("CCG_DB", ""), "database URL: empty for SQLite in the data folder, or postgres://… (env CCG_DB)")
+}
+
+// bindAddr adds --addr to fs.
+func (c *Config) bindAddr(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", envOr("CCG_ADDR", "127.0.0.1:8080"), "address to serve on (env CCG_ADDR)")
+}
+
+// Engine names the SQL engine the configuration selects.
+func (c Config) Engine() string {
+	if isPostgresURL(c.DB) {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// SQLitePath returns the SQLite file the configuration selects.
+func (c Config) SQLitePath() string {
+	db := c.DB
+	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
+		db = strings.TrimPrefix(db, p)
+	}
+	if db == "" {
+		return filepath.Join(c.DataDir, "ccg.db")
+	}
+	return db
+}
+
+// AnalyticsPath returns the DuckDB analytics file inside the data folder.
+func (c Config) AnalyticsPath() string { return filepath.Join(c.DataDir, "analytics.duckdb") }
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Validate checks the configuration; withAddr also checks the address.
+func (c Config) Validate(withAddr bool) error {
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("config: --data must name a folder")
+	}
+	if c.DB != "" && !isPostgresURL(c.DB) && strings.Contains(c.DB, "://") && !strings.HasPrefix(c.DB, "sqlite://") {
+		return fmt.Errorf("config: --db %q: want a postgres:// URL or a SQLite file", c.DB)
+	}
+	if withAddr {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			return fmt.Errorf("config: --addr %q: want HOST:PORT: %v", c.Addr, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"ccg/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: ccg serve [--data DIR] [--db URL] [--addr HOST:PORT]\n\nServes the web pages and the API (/api/v1/) until interrupted.")
+		fs.PrintDefaults()
+	}
+	cfg.bindStore(fs)
+	cfg.bindAddr(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(true); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, requireMigrated)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return serveHTTP(ctx, e, a, func(url string) {
+		fmt.Fprintf(e.stdout, "ccg is serving at %s (press Ctrl+C to stop)\n", url)
+	})
+}
+
+// serveHTTP serves a's web pages on a.cfg.Addr until ctx is done, calling
+// ready with the base URL once it is listening.
+func serveHTTP(ctx context.Context, e *env, a *app, ready func(url string)) error {
+	srv, err := web.New(a.webDeps(e))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	ready("http://" + ln.Addr().String() + "/")
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	e.log.Info("stopped serving")
+	return nil
+}
+
+// webDeps gives the web adapter the services it needs.
+func (a *app) webDeps(e *env) web.Deps {
+	return web.Deps{
+		Registry: a.registry,
+		Imports:  a.imports,
+		Logger:   e.log,
+		Version:  Version,
+	}
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"ccg/internal/formats/listsize"
+	"ccg/internal/formats/localities"
+	"ccg/internal/formats/ods"
+	"ccg/internal/importing"
+	"ccg/internal/registry"
+	"ccg/internal/store/postgres"
+	"ccg/internal/store/sqlite"
+	"ccg/internal/store/sqlstore"
+)
+
+// app is ccg wired together: the concrete stores and the services over them.
+// It is built here and nowhere else.
+type app struct {
+	cfg      Config
+	sql      *sqlstore.Store
+	registry *registry.Service
+	imports  *importing.Service
+	closers  []func() error
+}
+
+// openMode says what to do about pending migrations when opening.
+type openMode int
+
+const (
+	// requireMigrated refuses to start when migrations are pending.
+	requireMigrated openMode = iota
+	// applyMigrations applies pending migrations first.
+	applyMigrations
+)
+
+// openApp opens the stores the configuration names and wires the services.
+func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("open: data folder: %w", err)
+	}
+	var (
+		st  *sqlstore.Store
+		err error
+	)
+	switch cfg.Engine() {
+	case "postgres":
+		st, err = postgres.Open(ctx, cfg.DB)
+	default:
+		st, err = sqlite.Open(ctx, cfg.SQLitePath())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s store: %w", cfg.Engine(), err)
+	}
+	a := &app{cfg: cfg, sql: st}
+	a.closers = append(a.closers, st.Close)
+	switch mode {
+	case applyMigrations:
+		if _, err := st.Migrate(ctx); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("open: migrate: %w", err)
+		}
+	default:
+		if err := st.CheckMigrated(ctx); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("open: %w", err)
+		}
+	}
+	a.registry = registry.NewService(st)
+	a.imports = importing.NewService(st, a.importHandlers()...)
+	return a, nil
+}
+
+// importHandlers returns a handler for every kind of file ccg imports.
+func (a *app) importHandlers() []importing.Handler {
+	return []importing.Handler{
+		ods.NewPractices(a.registry),
+		ods.NewCommissioners(a.registry),
+		ods.NewRegions(a.registry),
+		ods.NewSuccessions(a.registry),
+		listsize.NewHandler(a.registry),
+		localities.NewHandler(a.registry),
+	}
+}
+
+// Close closes every store the app opened, newest first.
+func (a *app) Close() error {
+	var errList []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errList = append(errList, a.closers[i]())
+	}
+	return errors.Join(errList...)
+}

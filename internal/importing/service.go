@@ -1,0 +1,274 @@
+package importing
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"ccg/internal/errs"
+)
+
+// Handler reads one kind of file. It parses and checks each row, writes what
+// it accepts (through the stores it was built with, using the context it is
+// given, which carries the import's transaction), and tells the Recorder
+// about every row. It returns a *FileError when the file as a whole is not
+// what it claims to be; the whole import is then undone.
+type Handler interface {
+	// Kind is the name used on the command line, for example "ods-practices".
+	Kind() string
+	// Describe says in one plain line what file the kind reads.
+	Describe() string
+	// Load reads src to the end.
+	Load(ctx context.Context, src *Source, rec *Recorder) error
+}
+
+// Source is a file being imported.
+type Source struct {
+	// Name is the file's base name, used in every message.
+	Name string
+	r    io.Reader
+}
+
+// NewSource wraps r as a source named name (for tests and uploads).
+func NewSource(name string, r io.Reader) *Source { return &Source{Name: name, r: r} }
+
+// Reader returns the file's bytes.
+func (s *Source) Reader() io.Reader { return s.r }
+
+// Errorf returns a *FileError at line and column of this file.
+func (s *Source) Errorf(line, column int, format string, args ...any) error {
+	return &FileError{File: s.Name, Line: line, Column: column, Err: fmt.Errorf(format, args...)}
+}
+
+// Recorder counts rows and keeps rejections while a Handler runs.
+type Recorder struct {
+	read, accepted, changed int
+	rejections              []Rejection
+	notes                   []string
+}
+
+// Row counts one data row read.
+func (r *Recorder) Row() { r.read++ }
+
+// Accept counts one row accepted, and how many stored records it changed.
+func (r *Recorder) Accept(changed int) {
+	r.accepted++
+	r.changed += changed
+}
+
+// Changed adds stored changes not tied to one row (for example a month of
+// prescribing replaced as a whole).
+func (r *Recorder) Changed(n int) { r.changed += n }
+
+// Reject keeps a row aside with its reason.
+func (r *Recorder) Reject(rej Rejection) { r.rejections = append(r.rejections, rej) }
+
+// Note adds a plain-language remark to the summary.
+func (r *Recorder) Note(format string, args ...any) {
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
+
+// Counts returns rows read, accepted and rejected so far.
+func (r *Recorder) Counts() (read, accepted, rejected int) {
+	return r.read, r.accepted, len(r.rejections)
+}
+
+// Options adjust one import.
+type Options struct {
+	// Strict fails the whole import if any row is rejected.
+	Strict bool
+	// MaxRejectShare fails the import when more than this share of its rows
+	// is rejected (a sign the file is not what it claims). Zero means 0.5.
+	MaxRejectShare float64
+	// Progress is told how far the import has got; nil shows nothing.
+	Progress Progress
+	// Actor names who is importing.
+	Actor string
+}
+
+// Service runs imports.
+type Service struct {
+	store    Store
+	handlers map[string]Handler
+	now      func() time.Time
+}
+
+// NewService returns a Service that records runs in store and knows the
+// given handlers.
+func NewService(store Store, handlers ...Handler) *Service {
+	s := &Service{store: store, handlers: map[string]Handler{}, now: time.Now}
+	for _, h := range handlers {
+		s.handlers[h.Kind()] = h
+	}
+	return s
+}
+
+// Register adds a handler (later capabilities add their own kinds).
+func (s *Service) Register(h Handler) { s.handlers[h.Kind()] = h }
+
+// Kinds returns the known handlers, sorted by kind.
+func (s *Service) Kinds() []Handler {
+	out := make([]Handler, 0, len(s.handlers))
+	for _, h := range s.handlers {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind() < out[j].Kind() })
+	return out
+}
+
+// ImportFile imports the file at path as kind.
+func (s *Service) ImportFile(ctx context.Context, kind, path string, opts Options) (Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+	}
+	if st.IsDir() {
+		return Summary{}, fmt.Errorf("import %s: %s is a folder, not a file: %w", kind, path, errs.ErrInvalid)
+	}
+	return s.Import(ctx, kind, filepath.Base(path), f, st.Size(), opts)
+}
+
+// Import imports a file given as a seekable reader (a file or an upload).
+// size may be 0 when unknown; it only feeds the progress bar.
+func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker, size int64, opts Options) (Summary, error) {
+	h, ok := s.handlers[kind]
+	if !ok {
+		return Summary{}, fmt.Errorf("import: unknown kind %q (see 'ccg help import'): %w", kind, errs.ErrInvalid)
+	}
+	prog := opts.Progress
+	if prog == nil {
+		prog = NoProgress{}
+	}
+	maxShare := opts.MaxRejectShare
+	if maxShare <= 0 {
+		maxShare = 0.5
+	}
+
+	// First pass: the file's hash decides whether this is a repeat.
+	hash := sha256.New()
+	n, err := io.Copy(hash, r)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: read %s: %w", kind, name, err)
+	}
+	sum := hex.EncodeToString(hash.Sum(nil))
+	if prev, err := s.store.FindImport(ctx, kind, sum); err == nil {
+		return Summary{Run: prev, AlreadyImported: true}, nil
+	} else if !errors.Is(err, errs.ErrNotFound) {
+		return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return Summary{}, fmt.Errorf("import %s: rewind %s: %w", kind, name, err)
+	}
+	if size <= 0 {
+		size = n
+	}
+
+	run := Run{Kind: kind, File: name, SHA256: sum, Bytes: n, Started: s.now().UTC(), Status: StatusImported, Actor: opts.Actor}
+	rec := &Recorder{}
+	prog.Start(fmt.Sprintf("%s %s", kind, name), size)
+	cr := &countingReader{r: bufio.NewReaderSize(r, 1<<20), progress: prog}
+	src := &Source{Name: name, r: cr}
+
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := h.Load(ctx, src, rec); err != nil {
+			return err
+		}
+		read, _, rejected := rec.Counts()
+		if opts.Strict && rejected > 0 {
+			first := rec.rejections[0]
+			return &FileError{File: name, Line: first.Line, Column: first.Column,
+				Err: fmt.Errorf("%s (strict import: %d rejected rows, nothing imported)", first.Reason, rejected)}
+		}
+		if read > 0 && rejected > 10 && float64(rejected) > maxShare*float64(read) {
+			first := rec.rejections[0]
+			return &FileError{File: name, Line: first.Line, Column: first.Column,
+				Err: fmt.Errorf("%s; %d of %d rows rejected, so this does not look like a %s file: nothing imported",
+					first.Reason, rejected, read, kind)}
+		}
+		run.Read, run.Accepted, run.Rejected, run.Changed = rec.read, rec.accepted, len(rec.rejections), rec.changed
+		run.Notes = rec.notes
+		run.Finished = s.now().UTC()
+		id, err := s.store.RecordImport(ctx, run, rec.rejections)
+		if err != nil {
+			return fmt.Errorf("record run: %w", err)
+		}
+		run.ID = id
+		return nil
+	})
+	prog.Finish()
+	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+		}
+		return Summary{}, fmt.Errorf("import %s %s: %w", kind, name, err)
+	}
+	out := Summary{Run: run}
+	keep := rec.rejections
+	if len(keep) > 20 {
+		keep = keep[:20]
+	}
+	out.Rejections = keep
+	return out, nil
+}
+
+// History returns the most recent import runs.
+func (s *Service) History(ctx context.Context, limit int) ([]Run, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	runs, err := s.store.Imports(ctx, limit)
+	if err != nil {
+		return nil, fmt.Errorf("import history: %w", err)
+	}
+	return runs, nil
+}
+
+// RunDetail is one run with its rejected rows.
+type RunDetail struct {
+	Run        Run         `json:"run"`
+	Rejections []Rejection `json:"rejections"`
+}
+
+// Detail returns one run with up to limit of its rejected rows.
+func (s *Service) Detail(ctx context.Context, id int64, limit int) (RunDetail, error) {
+	run, err := s.store.Import(ctx, id)
+	if err != nil {
+		return RunDetail{}, fmt.Errorf("import run %d: %w", id, err)
+	}
+	rej, err := s.store.Rejections(ctx, id, limit)
+	if err != nil {
+		return RunDetail{}, fmt.Errorf("import run %d: %w", id, err)
+	}
+	return RunDetail{Run: run, Rejections: rej}, nil
+}
+
+type countingReader struct {
+	r        io.Reader
+	n        int64
+	progress Progress
+	last     int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n-c.last >= 1<<16 || err == io.EOF {
+		c.progress.Advance(c.n)
+		c.last = c.n
+	}
+	return n, err
+}
