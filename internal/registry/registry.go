@@ -13,6 +13,8 @@
 package registry
 
 import (
+	"slices"
+
 	"ccg/internal/calendar"
 )
 
@@ -98,6 +100,13 @@ type Organisation struct {
 	// Source names the import that last wrote this record (for example
 	// "ods-practices epraccur_20180831.csv").
 	Source string `json:"source,omitempty"`
+}
+
+// sameFacts reports whether o and p say the same thing, ignoring Source.
+func (o Organisation) sameFacts(p Organisation) bool {
+	return o.Code == p.Code && o.Name == p.Name && o.Kind == p.Kind &&
+		slices.Equal(o.Address, p.Address) && o.Postcode == p.Postcode && o.Phone == p.Phone &&
+		o.Opened == p.Opened && o.Closed == p.Closed && o.Status == p.Status && o.Setting == p.Setting
 }
 
 // OpenOn reports whether the organisation was open on d.

@@ -45,6 +45,26 @@ func (s *Service) RecordRelationship(ctx context.Context, r Relationship) (chang
 		return false, fmt.Errorf("registry: record relationship %s %s %s: ends %s before it starts %s: %w",
 			r.Child, r.Kind, r.Parent, r.To, r.From, errs.ErrInvalid)
 	}
+	rels, err := s.store.ParentsOf(ctx, r.Child, r.Kind)
+	if err != nil {
+		return false, fmt.Errorf("registry: record relationship: %w", err)
+	}
+	// A known end is never erased: an older snapshot that still shows the
+	// relationship open does not reopen one a newer snapshot has closed, and
+	// of two different ends the earlier is kept (the overlap rule below only
+	// ever moves ends earlier, so the two rules agree). When nothing but the
+	// source would change, the stored source is kept.
+	for _, old := range rels {
+		if old.Parent != r.Parent || old.From != r.From {
+			continue
+		}
+		if !old.To.IsZero() && (r.To.IsZero() || old.To.Before(r.To)) {
+			r.To = old.To
+		}
+		if old.To == r.To {
+			r.Source = old.Source
+		}
+	}
 	changed, err = s.store.PutRelationship(ctx, r)
 	if err != nil {
 		return false, fmt.Errorf("registry: record relationship: %w", err)
@@ -52,8 +72,7 @@ func (s *Service) RecordRelationship(ctx context.Context, r Relationship) (chang
 	if !exclusive(r.Kind) {
 		return changed, nil
 	}
-	rels, err := s.store.ParentsOf(ctx, r.Child, r.Kind)
-	if err != nil {
+	if rels, err = s.store.ParentsOf(ctx, r.Child, r.Kind); err != nil {
 		return false, fmt.Errorf("registry: record relationship: %w", err)
 	}
 	for _, fix := range closeOverlaps(rels) {
@@ -87,6 +106,48 @@ func closeOverlaps(rels []Relationship) []Relationship {
 		}
 	}
 	return fixes
+}
+
+// RecordOrganisation stores o unless the registry already holds the same
+// facts (every field but Source), so that a record's Source keeps naming the
+// import that last changed it and the same facts imported again from another
+// file report no change. It reports whether anything changed.
+func (s *Service) RecordOrganisation(ctx context.Context, o Organisation) (bool, error) {
+	old, err := s.store.Organisation(ctx, o.Code)
+	switch {
+	case err == nil:
+		if old.sameFacts(o) {
+			return false, nil
+		}
+	case errors.Is(err, errs.ErrNotFound):
+	default:
+		return false, fmt.Errorf("registry: record organisation %s: %w", o.Code, err)
+	}
+	changed, err := s.store.UpsertOrganisation(ctx, o)
+	if err != nil {
+		return false, fmt.Errorf("registry: record organisation %s: %w", o.Code, err)
+	}
+	return changed, nil
+}
+
+// RecordSuccession stores sc unless the same succession (Source aside) is
+// already held, and reports whether anything changed.
+func (s *Service) RecordSuccession(ctx context.Context, sc Succession) (bool, error) {
+	stored, err := s.store.SuccessionsOf(ctx, sc.Predecessor)
+	if err != nil {
+		return false, fmt.Errorf("registry: record succession %s to %s: %w", sc.Predecessor, sc.Successor, err)
+	}
+	for _, o := range stored {
+		if o.Predecessor == sc.Predecessor && o.Successor == sc.Successor && o.Effective == sc.Effective &&
+			o.Reason == sc.Reason && o.Indicator == sc.Indicator {
+			return false, nil
+		}
+	}
+	changed, err := s.store.PutSuccession(ctx, sc)
+	if err != nil {
+		return false, fmt.Errorf("registry: record succession %s to %s: %w", sc.Predecessor, sc.Successor, err)
+	}
+	return changed, nil
 }
 
 // Organisation returns one organisation.
