@@ -164,9 +164,17 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		return Summary{}, fmt.Errorf("import %s: read %s: %w", kind, name, err)
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
-	if prev, err := s.store.FindImport(ctx, kind, sum); err == nil {
+	var retryNote string
+	prev, err := s.store.FindImport(ctx, kind, sum)
+	switch {
+	case err == nil && prev.Rejected == 0:
 		return Summary{Run: prev, AlreadyImported: true}, nil
-	} else if !errors.Is(err, errs.ErrNotFound) {
+	case err == nil:
+		// The same file again, but its earlier run rejected rows: they may
+		// pass now (for example once the practices they name are imported).
+		// Accepted rows are upserts, so they change nothing the second time.
+		retryNote = fmt.Sprintf("this file was imported before as run %d with %d rejected rows; imported again", prev.ID, prev.Rejected)
+	case !errors.Is(err, errs.ErrNotFound):
 		return Summary{}, fmt.Errorf("import %s: %w", kind, err)
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -178,6 +186,9 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 
 	run := Run{Kind: kind, File: name, SHA256: sum, Bytes: n, Started: s.now().UTC(), Status: StatusImported, Actor: opts.Actor}
 	rec := &Recorder{}
+	if retryNote != "" {
+		rec.Note("%s", retryNote)
+	}
 	prog.Start(fmt.Sprintf("%s %s", kind, name), size)
 	cr := &countingReader{r: bufio.NewReaderSize(r, 1<<20), progress: prog}
 	src := &Source{Name: name, r: cr}

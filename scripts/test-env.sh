@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# test-env.sh: the project's one test command (run it as `make test`).
+#
+# It makes a fresh Debian machine ready and runs every test:
+#   1. installs chromium when it is missing (browser tests use it) and exports
+#      CCG_TEST_CHROMIUM;
+#   2. starts a throwaway PostgreSQL cluster in a temporary folder (unix socket
+#      there, TCP on 127.0.0.1 at a free port), creates database ccgtest and
+#      exports CCG_TEST_POSTGRES, so the store conformance suite runs on
+#      PostgreSQL as well as SQLite;
+#   3. runs go test ./... (extra flags from TESTFLAGS, packages from TESTPKGS;
+#      arguments given to this script replace both);
+#   4. always stops the cluster and removes its folder on exit.
+#
+# Environment:
+#   TESTFLAGS          extra go test flags, e.g. TESTFLAGS='-run Registry -v'
+#   TESTPKGS           packages to test (default ./...)
+#   CCG_TEST_POSTGRES  when already set, that database is used and no cluster is started
+#   CCG_NO_BROWSER=1   do not install chromium (browser tests then skip)
+#   CCG_NO_POSTGRES=1  do not start PostgreSQL (the PostgreSQL suite then skips)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf 'test-env: %s\n' "$*" >&2; }
+die() {
+	log "$*"
+	exit 1
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+apt_updated=""
+apt_install() {
+	if ! is_root; then
+		log "need $* but not root, so cannot install it (as root: apt-get install -y $*)"
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -z "$apt_updated" ]; then
+		log "apt-get update"
+		apt-get update -qq || apt-get update -qq
+		apt_updated=1
+	fi
+	log "apt-get install -y $*"
+	apt-get install -y -qq "$@" >/dev/null ||
+		apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- 1. chromium ------------------------------------------------------------
+if [ "${CCG_NO_BROWSER:-}" != 1 ]; then
+	if ! command -v chromium >/dev/null 2>&1; then
+		apt_install chromium || is_root || log "WARNING: no chromium: browser tests will skip"
+	fi
+	if command -v chromium >/dev/null 2>&1; then
+		CCG_TEST_CHROMIUM="$(command -v chromium)"
+		export CCG_TEST_CHROMIUM
+		log "chromium: $CCG_TEST_CHROMIUM"
+	elif is_root; then
+		die "chromium is not on PATH after installing it"
+	fi
+fi
+
+# --- 2. PostgreSQL ----------------------------------------------------------
+pg_dir=""
+pg_bin=""
+run_pg() {
+	# PostgreSQL refuses to run as root: run its tools as the postgres user.
+	if is_root; then
+		(cd / && runuser -u postgres -- "$@")
+	else
+		"$@"
+	fi
+}
+
+cleanup() {
+	local rc=$?
+	if [ -n "$pg_dir" ]; then
+		if [ -f "$pg_dir/data/postmaster.pid" ]; then
+			run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+		fi
+		rm -rf "$pg_dir"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+find_pg_bin() {
+	local d
+	d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+	if [ -n "$d" ] && [ -x "$d/initdb" ]; then
+		echo "$d"
+	fi
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_postgres() {
+	pg_bin="$(find_pg_bin)"
+	if [ -z "$pg_bin" ]; then
+		if ! apt_install postgresql; then
+			is_root && die "could not install PostgreSQL"
+			log "WARNING: no PostgreSQL: the PostgreSQL suite will skip"
+			return 0
+		fi
+		pg_bin="$(find_pg_bin)"
+		[ -n "$pg_bin" ] || die "PostgreSQL installed but no initdb under /usr/lib/postgresql/*/bin"
+	fi
+	if is_root && ! id postgres >/dev/null 2>&1; then
+		useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+	fi
+
+	pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/ccg-pg.XXXXXX")"
+	if is_root; then
+		chown postgres: "$pg_dir"
+	fi
+	log "initdb ($pg_bin) in $pg_dir"
+	run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync \
+		>"$pg_dir/initdb.log" 2>&1 || {
+		cat "$pg_dir/initdb.log" >&2
+		die "initdb failed"
+	}
+
+	local port="" try
+	for try in 1 2 3 4 5 6 7 8; do
+		port=$((20000 + (RANDOM % 20000)))
+		port_in_use "$port" && continue
+		# Throwaway data: no fsync, so tests do not wait on the disk.
+		if run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+			start >/dev/null; then
+			break
+		fi
+		port=""
+		log "PostgreSQL did not start on port $port (try $try); trying another"
+	done
+	if [ -z "$port" ]; then
+		cat "$pg_dir/server.log" >&2 || true
+		die "could not start PostgreSQL"
+	fi
+	run_pg "$pg_bin/createdb" -h "$pg_dir" -p "$port" -U postgres ccgtest
+	export CCG_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/ccgtest?sslmode=disable"
+	log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port: CCG_TEST_POSTGRES=$CCG_TEST_POSTGRES"
+}
+
+if [ -n "${CCG_TEST_POSTGRES:-}" ]; then
+	log "using the PostgreSQL database in CCG_TEST_POSTGRES"
+elif [ "${CCG_NO_POSTGRES:-}" = 1 ]; then
+	log "CCG_NO_POSTGRES=1: PostgreSQL suite will skip"
+else
+	start_postgres
+fi
+
+# --- 3. tests ---------------------------------------------------------------
+if [ $# -gt 0 ]; then
+	set -- "$@"
+else
+	# shellcheck disable=SC2086 # TESTFLAGS and TESTPKGS are word lists
+	set -- ${TESTFLAGS:-} ${TESTPKGS:-./...}
+fi
+log "go test $*"
+go test "$@"
