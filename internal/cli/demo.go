@@ -71,6 +71,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	if err := setupDemoAccounts(ctx, e, a, world); err != nil {
+		return err
+	}
 	if prepare {
 		fmt.Fprintln(e.stdout, "The demo is ready (not serving: --prepare-only).")
 		return nil

@@ -22,6 +22,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	cfg.bindStore(fs)
 	cfg.bindAddr(fs)
+	oc := bindOIDC(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,6 +34,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if err := a.setupOIDC(ctx, oc); err != nil {
+		return err
+	}
 	return serveHTTP(ctx, e, a, func(url string) {
 		fmt.Fprintf(e.stdout, "ccg is serving at %s (press Ctrl+C to stop)\n", url)
 	})
@@ -78,6 +82,8 @@ func (a *app) webDeps(e *env) web.Deps {
 	return web.Deps{
 		Registry: a.registry,
 		Imports:  a.imports,
+		Access:   a.access,
+		OIDC:     a.oidc,
 		Logger:   e.log,
 		Version:  Version,
 	}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 
+	"ccg/internal/access"
 	"ccg/internal/formats/listsize"
 	"ccg/internal/formats/localities"
 	"ccg/internal/formats/ods"
 	"ccg/internal/importing"
+	"ccg/internal/oidc"
 	"ccg/internal/registry"
 	"ccg/internal/store/postgres"
 	"ccg/internal/store/sqlite"
@@ -23,6 +25,8 @@ type app struct {
 	sql      *sqlstore.Store
 	registry *registry.Service
 	imports  *importing.Service
+	access   *access.Service
+	oidc     *oidc.Client
 	closers  []func() error
 }
 
@@ -69,6 +73,7 @@ func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
 		}
 	}
 	a.registry = registry.NewService(st)
+	a.access = access.NewService(st, registryLocalities{a.registry})
 	a.imports = importing.NewService(st, a.importHandlers()...)
 	return a, nil
 }
@@ -82,6 +87,7 @@ func (a *app) importHandlers() []importing.Handler {
 		ods.NewSuccessions(a.registry),
 		listsize.NewHandler(a.registry),
 		localities.NewHandler(a.registry),
+		access.NewStaffImport(a.access),
 	}
 }
 

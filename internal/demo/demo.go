@@ -150,6 +150,8 @@ type World struct {
 	Snapshots []calendar.Date
 	// Months are the list-size months, oldest first.
 	Months []calendar.Month
+	// Accounts are the demo sign-ins, one per role (people.go).
+	Accounts []Account
 }
 
 // Practice returns the practice (or other prescribing setting) with the
@@ -223,6 +225,7 @@ func Generate(dir string, seed int64) (*World, error) {
 		{"ods", writeODS},
 		{"localities", writeLocalities},
 		{"listsize", writeListSizes},
+		{"people", writePeople},
 		// Later capabilities add their parts here (prescribing, referrals,
 		// ledger, surveys, governance), after the parts they depend on.
 	}

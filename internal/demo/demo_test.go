@@ -150,6 +150,7 @@ func TestSteps(t *testing.T) {
 	for _, m := range w.Months {
 		want = append(want, "list-sizes listsize/gp-reg-pat-prac-quin-age-"+m.String()+".csv")
 	}
+	want = append(want, "people people/practice-staff.csv")
 	if !slices.Equal(got, want) {
 		t.Errorf("steps:\n got %q\nwant %q", got, want)
 	}

@@ -1,0 +1,183 @@
+// Package e2e drives the whole ccg program as a person would: it starts
+// `ccg demo` in-process through cli.Run (the same entry point main uses) on a
+// free port and opens its pages in a real headless Chromium via chromedp.
+//
+// The browser is Debian's chromium; `make test` installs it when missing and
+// sets CCG_TEST_CHROMIUM. Without a browser the tests skip with a message,
+// unless CCG_TEST_CHROMIUM is set, when a failure to start it fails them.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"ccg/internal/cli"
+)
+
+// demoServer is a running `ccg demo`.
+type demoServer struct {
+	URL    string
+	Output *syncBuffer // everything the demo printed
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var (
+	demoOnce sync.Once
+	demo     *demoServer
+	demoErr  error
+)
+
+var readyLine = regexp.MustCompile(`ccg demo is ready at (http://\S+)`)
+
+// startDemo starts one shared demo for the whole test binary.
+func startDemo(t *testing.T) *demoServer {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ccg-e2e-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		pr, pw := io.Pipe()
+		out := &syncBuffer{}
+		ctx := context.Background()
+		go func() {
+			err := cli.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}, pw)
+			pw.CloseWithError(err)
+		}()
+		urlc := make(chan string, 1)
+		go func() {
+			sc := bufio.NewScanner(pr)
+			sent := false
+			for sc.Scan() {
+				line := sc.Text()
+				out.Write([]byte(line + "\n"))
+				if m := readyLine.FindStringSubmatch(line); m != nil && !sent {
+					urlc <- m[1]
+					sent = true
+				}
+			}
+			if !sent {
+				close(urlc)
+			}
+		}()
+		select {
+		case u, ok := <-urlc:
+			if !ok {
+				demoErr = errDemo(out.String())
+				return
+			}
+			demo = &demoServer{URL: strings.TrimSuffix(u, "/"), Output: out}
+		case <-time.After(5 * time.Minute):
+			demoErr = errDemo("timed out; output so far:\n" + out.String())
+		}
+	})
+	if demoErr != nil {
+		t.Fatalf("ccg demo did not start: %v", demoErr)
+	}
+	return demo
+}
+
+type errDemo string
+
+func (e errDemo) Error() string { return string(e) }
+
+// browser returns a chromedp context on a fresh headless Chromium.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("CCG_TEST_CHROMIUM")
+	required := path != ""
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		t.Skip("no Chromium found (run 'make test', which installs it, or set CCG_TEST_CHROMIUM): browser test skipped")
+	}
+	opts := append([]chromedp.ExecAllocatorOption{},
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		if required {
+			t.Fatalf("start Chromium %s: %v", path, err)
+		}
+		t.Skipf("Chromium %s would not start (%v): browser test skipped", path, err)
+	}
+	return ctx
+}
+
+// text returns the visible text of the element matching sel on the page.
+func text(t *testing.T, ctx context.Context, url, sel string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s on %s: %v", sel, url, err)
+	}
+	return s
+}
+
+// mustContain fails unless every want appears in got.
+func mustContain(t *testing.T, where, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: %q not found in:\n%s", where, w, clip(got))
+		}
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 1500 {
+		return s[:1500] + "…"
+	}
+	return s
+}
