@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"ccg/internal/cli"
@@ -108,7 +110,10 @@ type errDemo string
 
 func (e errDemo) Error() string { return string(e) }
 
-// browser returns a chromedp context on a fresh headless Chromium.
+// browser returns a chromedp context on a fresh headless Chromium. It uses
+// chromedp's generic API: chromedp.Do(ctx, steps...) for actions without a
+// value, chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))) for one with
+// a value; the helpers below wrap the common ones and fail the test on error.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := os.Getenv("CCG_TEST_CHROMIUM")
@@ -124,7 +129,7 @@ func browser(t *testing.T) context.Context {
 	if path == "" {
 		t.Skip("no Chromium found (run 'make test', which installs it, or set CCG_TEST_CHROMIUM): browser test skipped")
 	}
-	opts := append([]chromedp.ExecAllocatorOption{},
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -138,31 +143,100 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1000),
-	)
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first call starts the browser; it must not carry a timeout.
 	if err := chromedp.Do(ctx); err != nil {
 		if required {
 			t.Fatalf("start Chromium %s: %v", path, err)
 		}
 		t.Skipf("Chromium %s would not start (%v): browser test skipped", path, err)
 	}
-	return ctx
+	tctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTimeout)
+	return tctx
 }
 
-// text returns the visible text of the element matching sel on the page.
-func text(t *testing.T, ctx context.Context, url, sel string) string {
+// do runs browser steps and fails the test on error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("open %s: %v", url, err)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %v", err)
 	}
+}
+
+// eval evaluates a JavaScript expression on the current page.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it is true (for example that a
+// form submission has reached its next page), failing the test after 20 s.
+func waitFor(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 20 s for %s (last error: %v)", cond, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// textOf returns the visible text of the element matching the CSS selector
+// on the current page.
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
-		t.Fatalf("read %s on %s: %v", sel, url, err)
+		t.Fatalf("read %s: %v", sel, err)
 	}
 	return s
+}
+
+// text opens url and returns the visible text of the element matching sel.
+func text(t *testing.T, ctx context.Context, url, sel string) string {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel)))
+	return textOf(t, ctx, sel)
+}
+
+// signIn signs in through the /login form (which carries its CSRF token) and
+// fails the test unless the page afterwards shows the person signed in.
+func signIn(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+	)
+	waitFor(t, ctx, `location.pathname != "/login" || document.querySelector(".nhsuk-error-summary") != null`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`main`)))
+	if body := textOf(t, ctx, "body"); strings.Contains(body, "Sign in") && !strings.Contains(body, "Sign out") {
+		t.Fatalf("sign-in as %s did not succeed:\n%s", email, clip(body))
+	}
+}
+
+// signOut signs out by clearing the browser's cookies.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate("about:blank"), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}))
 }
 
 // mustContain fails unless every want appears in got.
