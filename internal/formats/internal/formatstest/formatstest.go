@@ -136,13 +136,21 @@ func (w World) Parents(t testing.TB, child string, k registry.RelationKind) []st
 // fixed order, so that two states of the store can be compared exactly.
 func (w World) Dump(t testing.TB) []string {
 	t.Helper()
+	return append(w.RegistryDump(t), w.Query(t,
+		`SELECT 'run', id, kind, file, sha256, status, read_rows, accepted, rejected, changed FROM import_runs ORDER BY id`,
+		`SELECT 'rej', run_id, seq, line, column_no, field, reason FROM import_rejections ORDER BY run_id, seq`,
+	)...)
+}
+
+// RegistryDump returns every row of the registry tables (not the record of
+// import runs) as text, in a fixed order.
+func (w World) RegistryDump(t testing.TB) []string {
+	t.Helper()
 	return w.Query(t,
 		`SELECT 'org', code, name, kind, address, postcode, phone, opened, closed, status, setting, source FROM organisations ORDER BY code`,
 		`SELECT 'rel', child, kind, parent, from_date, to_date, source FROM relationships ORDER BY child, kind, parent, from_date`,
 		`SELECT 'succ', predecessor, successor, effective, reason, indicator, source FROM successions ORDER BY predecessor, successor, effective`,
 		`SELECT 'size', practice, month, sex, age_band, patients FROM list_sizes ORDER BY practice, month, sex, age_band`,
-		`SELECT 'run', id, kind, file, sha256, status, read_rows, accepted, rejected, changed FROM import_runs ORDER BY id`,
-		`SELECT 'rej', run_id, seq, line, column_no, field, reason FROM import_rejections ORDER BY run_id, seq`,
 	)
 }
 
