@@ -74,6 +74,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := setupDemoAccounts(ctx, e, a, world); err != nil {
 		return err
 	}
+	for _, seed := range []func(context.Context, *env, *app, *demo.World) error{
+		seedDemoVariation, seedDemoGovernance, seedDemoEngagement, seedDemoFinance,
+	} {
+		if err := seed(ctx, e, a, world); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	if prepare {
 		fmt.Fprintln(e.stdout, "The demo is ready (not serving: --prepare-only).")
 		return nil

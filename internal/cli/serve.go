@@ -86,5 +86,10 @@ func (a *app) webDeps(e *env) web.Deps {
 		OIDC:     a.oidc,
 		Logger:   e.log,
 		Version:  Version,
+
+		Variation:  a.variation,
+		Governance: a.governance,
+		Engagement: a.engagement,
+		Finance:    a.finance,
 	}
 }

@@ -7,15 +7,19 @@ import (
 	"os"
 
 	"ccg/internal/access"
+	"ccg/internal/engagement"
+	"ccg/internal/finance"
 	"ccg/internal/formats/listsize"
 	"ccg/internal/formats/localities"
 	"ccg/internal/formats/ods"
+	"ccg/internal/governance"
 	"ccg/internal/importing"
 	"ccg/internal/oidc"
 	"ccg/internal/registry"
 	"ccg/internal/store/postgres"
 	"ccg/internal/store/sqlite"
 	"ccg/internal/store/sqlstore"
+	"ccg/internal/variation"
 )
 
 // app is ccg wired together: the concrete stores and the services over them.
@@ -27,7 +31,13 @@ type app struct {
 	imports  *importing.Service
 	access   *access.Service
 	oidc     *oidc.Client
-	closers  []func() error
+	// The capabilities over the registry, each wired in its own
+	// wire_<domain>.go; nil until wired.
+	variation  *variation.Service
+	governance *governance.Service
+	engagement *engagement.Service
+	finance    *finance.Service
+	closers    []func() error
 }
 
 // openMode says what to do about pending migrations when opening.
@@ -74,13 +84,21 @@ func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
 	}
 	a.registry = registry.NewService(st)
 	a.access = access.NewService(st, registryLocalities{a.registry})
+	// Order matters: engagement links to governance decisions, finance reads
+	// prescribing costs from the analytics store.
+	for _, wire := range []func(context.Context) error{a.wireVariation, a.wireGovernance, a.wireEngagement, a.wireFinance} {
+		if err := wire(ctx); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("open: %w", err)
+		}
+	}
 	a.imports = importing.NewService(st, a.importHandlers()...)
 	return a, nil
 }
 
 // importHandlers returns a handler for every kind of file ccg imports.
 func (a *app) importHandlers() []importing.Handler {
-	return []importing.Handler{
+	hs := []importing.Handler{
 		ods.NewPractices(a.registry),
 		ods.NewCommissioners(a.registry),
 		ods.NewRegions(a.registry),
@@ -89,6 +107,11 @@ func (a *app) importHandlers() []importing.Handler {
 		localities.NewHandler(a.registry),
 		access.NewStaffImport(a.access),
 	}
+	hs = append(hs, a.variationHandlers()...)
+	hs = append(hs, a.governanceHandlers()...)
+	hs = append(hs, a.engagementHandlers()...)
+	hs = append(hs, a.financeHandlers()...)
+	return hs
 }
 
 // Close closes every store the app opened, newest first.

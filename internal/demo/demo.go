@@ -152,6 +152,13 @@ type World struct {
 	Months []calendar.Month
 	// Accounts are the demo sign-ins, one per role (people.go).
 	Accounts []Account
+
+	// What each capability's part wrote (variation.go, governance.go,
+	// engagement.go, finance.go).
+	Variation  VariationWorld
+	Governance GovernanceWorld
+	Engagement EngagementWorld
+	Finance    FinanceWorld
 }
 
 // Practice returns the practice (or other prescribing setting) with the
@@ -226,8 +233,11 @@ func Generate(dir string, seed int64) (*World, error) {
 		{"localities", writeLocalities},
 		{"listsize", writeListSizes},
 		{"people", writePeople},
-		// Later capabilities add their parts here (prescribing, referrals,
-		// ledger, surveys, governance), after the parts they depend on.
+		// Each capability's part, in its own file, after what it depends on.
+		{"variation", writeVariation},
+		{"governance", writeGovernance},
+		{"engagement", writeEngagement},
+		{"finance", writeFinance},
 	}
 	for _, p := range parts {
 		if err := p.run(b); err != nil {

@@ -130,6 +130,17 @@ var navigation = []navItem{
 // internal/web/<domain>.go, a template templates/<domain>/<page>.html, an
 // Action constant, and one line here with both Path and API.
 func (s *Server) routes() []route {
+	rs := s.coreRoutes()
+	// Each capability keeps its routes in its own file.
+	rs = append(rs, s.variationRoutes()...)
+	rs = append(rs, s.governanceRoutes()...)
+	rs = append(rs, s.engagementRoutes()...)
+	rs = append(rs, s.financeRoutes()...)
+	return rs
+}
+
+// coreRoutes are the registry, imports, glossary, people and site routes.
+func (s *Server) coreRoutes() []route {
 	org := pathResource("organisation", "code")
 	person := pathResource("person", "email")
 	return []route{

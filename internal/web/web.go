@@ -26,6 +26,11 @@
 package web
 
 import (
+	"ccg/internal/engagement"
+	"ccg/internal/finance"
+	"ccg/internal/governance"
+	"ccg/internal/variation"
+
 	"embed"
 	"errors"
 	"fmt"
@@ -56,6 +61,12 @@ type Deps struct {
 	// Access knows who is signed in and keeps the audit log; nil serves
 	// everybody as the anonymous public.
 	Access *access.Service
+	// Variation, Governance, Engagement and Finance are the capabilities;
+	// each one's pages are served only when it is set.
+	Variation  *variation.Service
+	Governance *governance.Service
+	Engagement *engagement.Service
+	Finance    *finance.Service
 	// OIDC, when set, offers sign-in through the CCG's identity provider.
 	OIDC *oidc.Client
 	// Logger receives one line per request and every server error; nil

@@ -1,0 +1,186 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ccg/internal/calendar"
+	"ccg/internal/importing"
+)
+
+const sharedPrescribing = "../../../../shared/data/prescribing"
+
+func sharedFile(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(sharedPrescribing, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared data not available (%s): %v", p, err)
+	}
+	return p
+}
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "analytics.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func importFile(t *testing.T, s *Store, path string) (PrescribingImport, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return s.ImportPrescribing(context.Background(), importing.NewSource(filepath.Base(path), f))
+}
+
+func count(t *testing.T, s *Store, q string) int64 {
+	t.Helper()
+	var n int64
+	if err := s.DB().QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportSharedFiles(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		layout    Layout
+		month     string
+		practices int
+	}{
+		{"epd_201709_4practices.csv", LayoutEPD, "2017-09", 4},
+		{"epd_201710_4practices.csv", LayoutEPD, "2017-10", 4},
+		{"pdpi_bnft_201410_sample.csv", LayoutPDPI, "2014-10", 0},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			s := openTest(t)
+			res, err := importFile(t, s, sharedFile(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Layout != tc.layout || len(res.Months) != 1 || res.Months[0] != calendar.MustMonth(tc.month) {
+				t.Fatalf("layout %s months %v", res.Layout, res.Months)
+			}
+			if tc.practices > 0 && len(res.Practices) != tc.practices {
+				t.Errorf("practices %v", res.Practices)
+			}
+			if res.Accepted != res.Rows || len(res.Rejected) != 0 || res.BadCodes != 0 {
+				t.Errorf("rows %d accepted %d rejected %d bad %d (%s)", res.Rows, res.Accepted, len(res.Rejected), res.BadCodes, res.BadCodeExample)
+			}
+			if res.Facts == 0 || res.Facts > res.Rows {
+				t.Errorf("facts %d rows %d", res.Facts, res.Rows)
+			}
+			if n := count(t, s, "SELECT count(*) FROM prescribing"); n != res.Facts {
+				t.Errorf("stored %d facts, import says %d", n, res.Facts)
+			}
+			t.Logf("%+v", res)
+			// Re-import replaces the month: same counts.
+			before := count(t, s, "SELECT count(*) FROM prescribing")
+			sum1 := count(t, s, "SELECT CAST(round(sum(actual_cost)*100) AS BIGINT) FROM prescribing")
+			res2, err := importFile(t, s, sharedFile(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res2.Replaced != before || count(t, s, "SELECT count(*) FROM prescribing") != before ||
+				count(t, s, "SELECT CAST(round(sum(actual_cost)*100) AS BIGINT) FROM prescribing") != sum1 {
+				t.Errorf("re-import changed the facts (replaced %d of %d)", res2.Replaced, before)
+			}
+		})
+	}
+}
+
+func TestImportBroken(t *testing.T) {
+	good := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n" +
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n"
+	for _, tc := range []struct {
+		name, body string
+		line, col  int
+		contains   string
+	}{
+		{"not prescribing", "a,b,c\n1,2,3\n", 1, 1, "neither"},
+		{"missing column", "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,ITEMS,TOTAL_QUANTITY,NIC\n", 1, 0, "actual cost"},
+		{"too many columns", good + "201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2,9\n", 3, 0, "more columns"},
+		{"too few columns", good + "201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42\n", 3, 0, "fewer columns"},
+		{"broken quote", good + "201709,A81001,\"0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n", 3, 0, ""},
+		{"bad month", strings.Replace(good, "201709", "2017-13", 1), 0, 0, "not a month"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openTest(t)
+			// a month already there must survive
+			if _, err := s.ImportPrescribing(context.Background(), importing.NewSource("ok.csv", strings.NewReader(good))); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.ImportPrescribing(context.Background(), importing.NewSource("bad.csv", strings.NewReader(tc.body)))
+			var fe *importing.FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("want a FileError, got %v", err)
+			}
+			if fe.File != "bad.csv" || fe.Line != tc.line || (tc.col > 0 && fe.Column != tc.col) || !strings.Contains(fe.Error(), tc.contains) {
+				t.Errorf("got %v (line %d col %d)", fe, fe.Line, fe.Column)
+			}
+			if n := count(t, s, "SELECT count(*) FROM prescribing"); n != 1 {
+				t.Errorf("store changed: %d facts", n)
+			}
+			t.Log(fe)
+		})
+	}
+}
+
+func TestImportRejectsBadNumber(t *testing.T) {
+	s := openTest(t)
+	body := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n" +
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n" +
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1,21,1.5,1.2\n" +
+		"201709,A81002,0501013K0AAAAAA,Co-Amoxiclav,x,21,1.5,1.2\n"
+	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("r.csv", strings.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 3 || res.Accepted != 2 || res.Facts != 1 || len(res.Rejected) != 1 {
+		t.Fatalf("%+v", res)
+	}
+	r := res.Rejected[0]
+	if r.Line != 4 || r.Column != 44 || r.Field != "ITEMS" || res.RejectedPractices["A81002"] != 1 {
+		t.Errorf("rejection %+v %v", r, res.RejectedPractices)
+	}
+	var items float64
+	if err := s.DB().QueryRow("SELECT items FROM prescribing").Scan(&items); err != nil || items != 3 {
+		t.Errorf("pack sizes not summed: %v %v", items, err)
+	}
+}
+
+func TestImportBadAndPaddedCodes(t *testing.T) {
+	s := openTest(t)
+	body := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n" +
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n" +
+		"201709,a81001 ,0501013K0AAAAAA  ,Co-Amoxiclav,1,21,1.5,1.2\n" +
+		"201709,A81002,0501013K0,Co-Amoxiclav,5,21,1.5,1.2\n" +
+		"201709,,0501013K0AAAAAA,Co-Amoxiclav,5,21,1.5,1.2\n"
+	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("p.csv", strings.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 4 || res.Accepted != 2 || res.BadCodes != 2 || res.Facts != 1 || len(res.Practices) != 1 || res.Practices[0] != "A81001" {
+		t.Fatalf("%+v", res)
+	}
+	var items float64
+	var code string
+	if err := s.DB().QueryRow("SELECT bnf_code, items FROM prescribing").Scan(&code, &items); err != nil || items != 3 || code != "0501013K0AAAAAA" {
+		t.Errorf("padded keys not normalised and summed: %q %v %v", code, items, err)
+	}
+	var name string
+	if err := s.DB().QueryRow("SELECT name FROM presentations").Scan(&name); err != nil || name != "Co-Amoxiclav" {
+		t.Errorf("presentation name %q %v", name, err)
+	}
+}
