@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"ccg/internal/access"
+	"ccg/internal/errs"
 	"ccg/internal/oidc"
 )
 
@@ -51,6 +53,10 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := s.deps.Access.SignInExternal(r.Context(), access.ExternalIdentity{Issuer: cl.Issuer, Subject: cl.Subject,
 		Email: cl.Email, EmailVerified: cl.EmailVerified, Name: cl.Name}, clientIP(r))
+	if errors.Is(err, errs.ErrForbidden) {
+		return statusError(http.StatusForbidden, "Your identity provider signed you in, but you are not allowed to sign in here. "+
+			"Ask an administrator of this site to add you, using the email address your identity provider gives.")
+	}
 	if err != nil {
 		return err
 	}
