@@ -112,4 +112,3 @@ func Authorize(t testing.TB, authURL string) url.Values {
 	}
 	return u.Query()
 }
-
