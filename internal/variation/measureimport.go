@@ -37,6 +37,9 @@ const maxMeasureFile = 1 << 20
 
 // Load implements importing.Handler.
 func (h *MeasuresHandler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
+	if h.svc == nil {
+		return errors.New("measures: no variation service")
+	}
 	data, err := io.ReadAll(io.LimitReader(src.Reader(), maxMeasureFile+1))
 	if err != nil {
 		return fmt.Errorf("measures: read %s: %w", src.Name, err)

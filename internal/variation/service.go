@@ -87,6 +87,10 @@ func NewService(an Analytics, reg Registry) *Service {
 	return &Service{an: an, reg: reg, library: lib}
 }
 
+// Analytics returns the analytics store the service reads (the import
+// handlers of prescribing and referrals write to it).
+func (s *Service) Analytics() Analytics { return s.an }
+
 // Measures returns every measure, sorted by name.
 func (s *Service) Measures(ctx context.Context) ([]Measure, error) {
 	s.mu.Lock()
@@ -500,4 +504,31 @@ func (s *Service) Locality(ctx context.Context, locality string, month calendar.
 		view.Deciles = append(view.Deciles, d)
 	}
 	return view, nil
+}
+
+// PracticeHistory returns, for one practice, every measure's values over a
+// range of months (oldest first) and the practice-level deciles of the same
+// months, each keyed by measure id: two queries, for the practice page's
+// small multiples.
+func (s *Service) PracticeHistory(ctx context.Context, practice string, from, to calendar.Month) (map[string][]MeasureValue, map[string][]Deciles, error) {
+	vs, err := s.an.Values(ctx, ValueQuery{Level: LevelPractice, OrgCodes: []string{practice}, From: from, To: to})
+	if err != nil {
+		return nil, nil, fmt.Errorf("variation: history of %q: %w", practice, err)
+	}
+	ds, err := s.an.DecileSeries(ctx, nil, LevelPractice, from, to)
+	if err != nil {
+		return nil, nil, fmt.Errorf("variation: history of %q: %w", practice, err)
+	}
+	values := map[string][]MeasureValue{}
+	for _, v := range vs {
+		values[v.MeasureID] = append(values[v.MeasureID], v)
+	}
+	for _, list := range values {
+		sort.Slice(list, func(i, j int) bool { return list[i].Month.Before(list[j].Month) })
+	}
+	deciles := map[string][]Deciles{}
+	for _, d := range ds {
+		deciles[d.MeasureID] = append(deciles[d.MeasureID], d)
+	}
+	return values, deciles, nil
 }

@@ -29,6 +29,9 @@
 package variation
 
 import (
+	"encoding/json"
+	"math"
+
 	"ccg/internal/calendar"
 )
 
@@ -199,4 +202,37 @@ type Referral struct {
 	AgeBand      string // "0-4", "5-9", ..., "95+", or "all"
 	Priority     string // "routine", "urgent", "two-week-wait", or ""
 	Referrals    int64
+}
+
+// finiteOrNil returns f, or nil when it is NaN or infinite (JSON has no
+// such numbers).
+func finiteOrNil(f float64) *float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	return &f
+}
+
+// MarshalJSON writes the summary with null for figures that are undefined
+// (an overdispersion ratio that cannot be estimated is NaN).
+func (f FunnelSummary) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Method   string   `json:"method"`
+		Target   *float64 `json:"target"`
+		Phi      *float64 `json:"phi"`
+		Tau2     *float64 `json:"tau2"`
+		Adjusted bool     `json:"adjusted"`
+	}{f.Method, finiteOrNil(f.Target), finiteOrNil(f.Phi), finiteOrNil(f.Tau2), f.Adjusted})
+}
+
+// MarshalJSON writes the limits with null for limits that are undefined.
+func (l Limits) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Lower95  *float64 `json:"lower_95"`
+		Upper95  *float64 `json:"upper_95"`
+		Lower998 *float64 `json:"lower_998"`
+		Upper998 *float64 `json:"upper_998"`
+		Adjusted bool     `json:"adjusted"`
+		Z        *float64 `json:"z"`
+	}{finiteOrNil(l.Lower95), finiteOrNil(l.Upper95), finiteOrNil(l.Lower998), finiteOrNil(l.Upper998), l.Adjusted, finiteOrNil(l.Z)})
 }

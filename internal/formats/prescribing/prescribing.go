@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"ccg/internal/analytics/duckdb"
+	"ccg/internal/calendar"
 	"ccg/internal/errs"
 	"ccg/internal/importing"
 	"ccg/internal/registry"
@@ -105,6 +106,11 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 			}
 		}
 		rec.Note("measures computed for %s", strings.Join(months, ", "))
+		if n, err := h.ccgValues(ctx, res.Months); err != nil {
+			return fmt.Errorf("prescribing: %w", err)
+		} else if n == 0 && len(res.Practices) > 0 {
+			rec.Note("no practice in the file belongs to a CCG the registry knows, so no practice has a measure value yet: import the ODS commissioners file (eccg.csv) and the practices file before prescribing files (importing this same file again is skipped as already imported)")
+		}
 	}
 	return nil
 }
@@ -115,4 +121,28 @@ func sample(codes []string) string {
 		return strings.Join(codes[:10], ", ") + fmt.Sprintf(" and %d more", len(codes)-10)
 	}
 	return strings.Join(codes, ", ")
+}
+
+// ccgValues counts the CCG values of the first prescribing measure in the
+// months: none means the registry placed no practice in a CCG.
+func (h *Handler) ccgValues(ctx context.Context, months []calendar.Month) (int, error) {
+	ms, err := h.svc.Measures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		if m.Source != variation.SourcePrescribing {
+			continue
+		}
+		n := 0
+		for _, month := range months {
+			vs, err := h.svc.Values(ctx, m.ID, month, variation.LevelCCG, "")
+			if err != nil {
+				return 0, err
+			}
+			n += len(vs)
+		}
+		return n, nil
+	}
+	return 0, nil
 }

@@ -77,6 +77,9 @@ type key struct {
 
 // Load implements importing.Handler.
 func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
+	if h.an == nil {
+		return errors.New("referrals: no analytics store")
+	}
 	c := importing.NewCSV(src)
 	head, err := c.Read()
 	if err == io.EOF {
