@@ -1,8 +1,9 @@
 package engagement
 
 import (
-	"math"
 	"strconv"
+
+	"ccg/internal/stats"
 )
 
 // MinDimensionShare is the share of a dimension's items a respondent must
@@ -65,21 +66,9 @@ func DimensionScore(items []Item, a Answers) (float64, bool) {
 }
 
 // average is the arithmetic mean of the non-NaN values (NaN when there are
-// none). It is the scoring rule's "mean of its items" and the mean score
-// shown beside each proportion. internal/stats exports no mean (its meanSD
-// is unexported), so this one line of arithmetic lives here; intervals,
-// differences and alpha all come from internal/stats.
+// none): the scoring rule's "mean of its items" and the mean score shown
+// beside each proportion, taken from stats.MeanSD.
 func average(xs []float64) float64 {
-	var sum float64
-	n := 0
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			sum += x
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	return sum / float64(n)
+	m, _, _ := stats.MeanSD(xs)
+	return m
 }

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"ccg/internal/access"
+	"ccg/internal/calendar"
+	"ccg/internal/engagement"
+	"ccg/internal/errs"
+	"ccg/internal/importing"
+	"ccg/internal/registry"
+)
+
+// engAuditor writes engagement's changes to the real access audit chain.
+type engAuditor struct{ acc *access.Service }
+
+func (a engAuditor) Record(ctx context.Context, action, subject, detail string) error {
+	return a.acc.Record(ctx, access.ActorFrom(ctx), action, subject, detail)
+}
+
+// engNoDecisions is governance not being there: every decision is unknown.
+type engNoDecisions struct{}
+
+func (engNoDecisions) DecisionRef(_ context.Context, id int64) (engagement.DecisionRef, error) {
+	return engagement.DecisionRef{}, fmt.Errorf("decision %d: %w", id, errs.ErrNotFound)
+}
+
+type engWorld struct {
+	*accessWorld
+	srv    *Server
+	svc    *engagement.Service
+	survey engagement.Survey
+	tokens []engagement.IssuedToken
+}
+
+// newEngWorld is the access world with engagement on the same real store:
+// a survey with a wave open today, eight invited, four answered, and a
+// consultation.
+func newEngWorld(t *testing.T) *engWorld {
+	t.Helper()
+	ctx := access.WithActor(context.Background(), access.System)
+	aw := newAccessWorld(t, openSQLite(t))
+	svc := engagement.NewService(aw.store, engAuditor{aw.acc}, engNoDecisions{})
+	srv, err := New(Deps{Registry: registry.NewService(aw.store), Imports: importing.NewService(aw.store), Access: aw.acc,
+		Engagement: svc, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &engWorld{accessWorld: aw, srv: srv, svc: svc}
+	if w.survey, err = svc.CreateSurvey(ctx, 1, "Member voice", engagement.DefaultQuestionnaire()); err != nil {
+		t.Fatal(err)
+	}
+	today := calendar.Today()
+	wave, err := svc.AddWave(ctx, 1, engagement.Wave{Survey: w.survey.ID, Name: "Now", Opens: today.AddDays(-1), Closes: today.AddDays(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv []engagement.Invitee
+	for i := 0; i < 8; i++ {
+		inv = append(inv, engagement.Invitee{Person: int64(1000 + i), Practice: "A10001", Class: engagement.Class{Leadership: engagement.OtherMember}})
+	}
+	if w.tokens, err = svc.Invite(ctx, 1, wave.ID, inv); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range w.tokens[:4] {
+		if _, err := svc.Respond(ctx, tk.Token, engAllAgree()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := aw.store.PutConsultation(ctx, engagement.Consultation{Title: "Eye service", Question: "Should we?", Proposal: "A community eye service",
+		Opens: today.AddDays(-1), Closes: today.AddDays(10)}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func engAllAgree() engagement.Answers {
+	a := engagement.Answers{}
+	for _, it := range engagement.DefaultQuestionnaire().Items() {
+		switch it.Kind {
+		case engagement.ItemLikert:
+			a[it.ID] = "4"
+		case engagement.ItemYesNo:
+			a[it.ID] = "yes"
+		}
+	}
+	return a
+}
+
+// TestEngagementAuthorisation walks every engagement route × role through
+// the real wrapper (handlers replaced by one answering 200).
+func TestEngagementAuthorisation(t *testing.T) {
+	w := newEngWorld(t)
+	everyone := "public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member"
+	expect := map[access.Action]string{
+		access.ActPublicView:     everyone,
+		access.ActSurveyAnswer:   "administrator analyst finance governance-secretary governing-body-member locality-lead practice-member",
+		access.ActSurveyResults:  "administrator analyst governance-secretary governing-body-member",
+		access.ActSurveyManage:   "analyst governance-secretary",
+		access.ActGovernanceEdit: "governance-secretary",
+	}
+	ok := func(http.ResponseWriter, *http.Request) error { return nil }
+	roles := append([]access.Role{access.RolePublic}, access.Roles...)
+	for _, rt := range w.srv.engagementRoutes() {
+		allowed, has := expect[rt.Action]
+		if !has {
+			t.Errorf("route %s %s: action %s has no expectation", rt.Method, rt.Path, rt.Action)
+			continue
+		}
+		paths := map[string]bool{rt.Path: false}
+		if rt.API != "" {
+			paths[rt.API] = true
+		}
+		for p, api := range paths {
+			mux := http.NewServeMux()
+			mux.Handle(rt.Method+" "+p, w.srv.wrap(rt, api, ok))
+			target := strings.ReplaceAll(p, "{id}", "1")
+			for _, role := range roles {
+				req := httptest.NewRequest(rt.Method, target, strings.NewReader(""))
+				if role != access.RolePublic {
+					if api {
+						req.Header.Set("Authorization", "Bearer "+w.token[role])
+					} else {
+						req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[role]})
+						req.Header.Set(csrfHeader, w.csrf[role])
+					}
+				} else if !safeMethod(rt.Method) {
+					req.AddCookie(&http.Cookie{Name: csrfCookie, Value: strings.Repeat("c", 43)})
+					req.Header.Set(csrfHeader, strings.Repeat("c", 43))
+				}
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, req)
+				denied := rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden ||
+					(rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login"))
+				if want := strings.Contains(" "+allowed+" ", " "+string(role)+" "); denied == want {
+					t.Errorf("%s %s as %s: status %d, want allowed=%v", rt.Method, target, role, rec.Code, want)
+				}
+			}
+		}
+	}
+}
+
+// TestEngagementPages answers through a token link with the form's CSRF
+// token, and checks the group-of-five rule in the results API.
+func TestEngagementPages(t *testing.T) {
+	w := newEngWorld(t)
+	h := w.srv.Handler()
+	results := func(t *testing.T) engagement.WaveResults {
+		t.Helper()
+		req := httptest.NewRequest("GET", "/api/v1/surveys/"+strconv.FormatInt(w.survey.ID, 10)+"/results", nil)
+		req.Header.Set("Authorization", "Bearer "+w.token[access.RoleAnalyst])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("results: %d %s", rec.Code, rec.Body)
+		}
+		var vm struct {
+			Results engagement.WaveResults `json:"results"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &vm); err != nil {
+			t.Fatal(err)
+		}
+		return vm.Results
+	}
+	t.Run("four answers are not shown", func(t *testing.T) {
+		if r := results(t); r.Hidden == nil || r.Respondents != 0 || len(r.Breakdowns) > 0 && r.Breakdowns[0].Groups[0].Respondents != 0 {
+			t.Fatalf("results with four answers: hidden %v, respondents %d", r.Hidden, r.Respondents)
+		}
+	})
+	b := newBrowser(t, h)
+	link := "/survey?token=" + url.QueryEscape(w.tokens[4].Token)
+	form := url.Values{"token": {w.tokens[4].Token}}
+	for id, v := range engAllAgree() {
+		form.Set("q-"+id, v)
+	}
+	t.Run("the form carries CSRF and the questions", func(t *testing.T) {
+		rec := b.get(link)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `name="q-own-belongs"`) {
+			t.Fatalf("form: %d", rec.Code)
+		}
+		checkHTML(t, rec.Body.String())
+	})
+	t.Run("without the CSRF token the answers are refused", func(t *testing.T) {
+		if rec := b.post("/survey", form); rec.Code != http.StatusForbidden {
+			t.Fatalf("got %d", rec.Code)
+		}
+	})
+	t.Run("answering burns the link", func(t *testing.T) {
+		form.Set("csrf_token", b.csrf(link))
+		rec := b.post("/survey", form)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Thank you") {
+			t.Fatalf("answer: %d %s", rec.Code, rec.Body)
+		}
+		if rec := b.post("/survey", form); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "already been used") {
+			t.Fatalf("second answer: %d", rec.Code)
+		}
+	})
+	t.Run("five answers are shown, with charts and CSV", func(t *testing.T) {
+		if r := results(t); r.Hidden != nil || r.Respondents != 5 {
+			t.Fatalf("results with five answers: hidden %v, respondents %d", r.Hidden, r.Respondents)
+		}
+		for _, csv := range []string{"items", "gap", "trend", "rates"} {
+			req := httptest.NewRequest("GET", fmt.Sprintf("/surveys/%d/results/%s.csv", w.survey.ID, csv), nil)
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[access.RoleAnalyst]})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
+				t.Fatalf("%s.csv: %d %s", csv, rec.Code, rec.Header().Get("Content-Type"))
+			}
+		}
+	})
+	t.Run("public consultations", func(t *testing.T) {
+		rec := newBrowser(t, h).get("/api/v1/consultations")
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Eye service") {
+			t.Fatalf("consultations: %d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("the secretary cannot write you said, we did while it is open", func(t *testing.T) {
+		sb := newBrowser(t, h)
+		if rec := sb.login(w.people[access.RoleGovSecretary].Email, testPassword); rec.Code != http.StatusSeeOther {
+			t.Fatalf("login: %d", rec.Code)
+		}
+		page := sb.get("/consultations/1").Body.String()
+		rec := sb.post("/consultations/1/you-said-we-did", url.Values{"csrf_token": {sb.csrf("/consultations/1")}, "statement": {"We did it."}})
+		if rec.Code != http.StatusConflict || strings.Contains(page, `action="/consultations/1/you-said-we-did"`) {
+			t.Fatalf("statement on an open consultation: %d", rec.Code)
+		}
+		rec = sb.post("/consultations", url.Values{"csrf_token": {sb.csrf("/consultations")}, "decision": {"99"}, "question": {"Q?"},
+			"proposal": {"P"}, "last_day": {calendar.Today().AddDays(5).String()}})
+		if rec.Code != http.StatusNotFound {
+			t.Fatalf("consultation on an unknown decision: %d", rec.Code)
+		}
+	})
+	t.Run("a member responds to a consultation and asks a question", func(t *testing.T) {
+		mb := newBrowser(t, h)
+		if rec := mb.login(w.people[access.RolePracticeMember].Email, testPassword); rec.Code != http.StatusSeeOther {
+			t.Fatalf("login: %d", rec.Code)
+		}
+		tok := mb.csrf("/consultations/1")
+		rec := mb.post("/consultations/1/respond", url.Values{"csrf_token": {tok}, "position": {"support"}, "comment": {"Yes please"}})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("respond: %d %s", rec.Code, rec.Body)
+		}
+		if body := mb.get("/consultations/1").Body.String(); !strings.Contains(body, "You said: Support") {
+			t.Fatalf("own response not shown")
+		}
+		rec = mb.post("/questions", url.Values{"csrf_token": {mb.csrf("/questions")}, "kind": {"question"}, "subject": {"Budgets"}, "text": {"How are they set?"}})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("ask: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
