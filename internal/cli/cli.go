@@ -39,6 +39,7 @@ func commands() []command {
 		{"serve", "serve the web pages and API for a data folder", runServe},
 		{"demo", "build the demo CCG from real-format files and serve it", runDemo},
 		{"import", "import a file: ccg import KIND FILE", runImport},
+		{"export", "write data out as CSV: ccg export measure-values --measure ID --month YYYY-MM --level LEVEL", runExport},
 		{"migrate", "create or update the database tables", runMigrate},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands, or explain one: ccg help COMMAND", nil},

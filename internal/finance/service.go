@@ -345,7 +345,10 @@ type BudgetReport struct {
 // and its localities'. through is the last month of actuals to use; zero
 // means the latest month of the year with any actual for org. A prior year
 // is used for seasonal forecasts when org's ledger has actuals in all
-// twelve of its months. Actuals with no organisation count as org's.
+// twelve of its months; for an organisation formed by a merger (or a
+// handover) on or before the year's start whose own ledger does not, the
+// ledgers of its predecessors are added to its own for that prior year
+// (the sources say so). Actuals with no organisation count as org's.
 func (s *Service) Position(ctx context.Context, org, locality string, year calendar.FinancialYear, through calendar.Month) (BudgetReport, error) {
 	const op = "finance: position"
 	lines, err := s.store.BudgetLines(ctx, org, year)
@@ -398,6 +401,35 @@ func (s *Service) Position(ctx context.Context, org, locality string, year calen
 			get(prior, a.Programme)[monthIndex(a.Period)] += a.Amount
 		}
 	}
+	// A commissioner formed by a merger has no ledger of its own for the
+	// year before: its predecessors' actuals, added together, give the
+	// seasonal profile (their records are read, not changed).
+	var priorFrom []string
+	if len(priorMonths) < 12 {
+		preds, err := s.predecessorsBefore(ctx, org, year)
+		if err != nil {
+			return BudgetReport{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if len(preds) > 0 {
+			in := map[string]bool{org: true, "": true}
+			for _, p := range preds {
+				in[p] = true
+			}
+			priorMonths = map[calendar.Month]bool{}
+			prior = map[Programme]*[12]Money{}
+			for _, a := range acts {
+				if !in[a.Org] || a.Period.FinancialYear() != year-1 {
+					continue
+				}
+				priorMonths[a.Period] = true
+				if locality != "" && a.Locality != locality {
+					continue
+				}
+				get(prior, a.Programme)[monthIndex(a.Period)] += a.Amount
+			}
+			priorFrom = preds
+		}
+	}
 	if through.IsZero() {
 		through = latest
 	}
@@ -432,6 +464,9 @@ func (s *Service) Position(ctx context.Context, org, locality string, year calen
 		}
 		pos.Org, pos.Locality, pos.Programme = org, locality, p
 		pos.Inputs.Sources = sources(lines, acts, org, locality, p, year)
+		if hasPrior && len(priorFrom) > 0 {
+			pos.Inputs.Sources = append(pos.Inputs.Sources, "prior year: the ledgers of the predecessors "+strings.Join(priorFrom, ", "))
+		}
 		rep.Programmes = append(rep.Programmes, pos)
 		for i := range tb {
 			tb[i] += b[i]
@@ -453,6 +488,25 @@ func (s *Service) Position(ctx context.Context, org, locality string, year calen
 	rep.Total = total
 	rep.Localities = sortedKeys(locs)
 	return rep, nil
+}
+
+// predecessorsBefore returns the organisations that passed into org on or
+// before the start of year (by registry successions), sorted.
+func (s *Service) predecessorsBefore(ctx context.Context, org string, year calendar.FinancialYear) ([]string, error) {
+	succ, err := s.pop.Predecessors(ctx, org)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("predecessors of %s: %w", org, err)
+	}
+	seen := map[string]bool{}
+	for _, sc := range succ {
+		if sc.Predecessor != org && !sc.Effective.After(year.Start().First()) {
+			seen[sc.Predecessor] = true
+		}
+	}
+	return sortedKeys(seen), nil
 }
 
 // sources lists the distinct sources of the lines and actuals behind one

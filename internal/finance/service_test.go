@@ -3,14 +3,16 @@ package finance_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"ccg/internal/calendar"
 	"ccg/internal/errs"
 	"ccg/internal/finance"
-	"ccg/internal/finance/financetest"
 	"ccg/internal/registry"
+	"ccg/internal/store/sqlite"
+	"ccg/internal/store/sqlstore"
 )
 
 type pop struct{}
@@ -49,15 +51,27 @@ func (a *audit) Record(_ context.Context, action, subject, _ string) error {
 	return nil
 }
 
-func newService() (*finance.Service, *financetest.Store, *audit) {
-	st, au := financetest.New(), &audit{}
+// newService returns a service over a fresh, migrated SQLite store (the
+// real store; the conformance suite in store/storetest runs the same
+// service on PostgreSQL too).
+func newService(t *testing.T) (*finance.Service, *sqlstore.Store, *audit) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ccg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	au := &audit{}
 	now := func() time.Time { return time.Date(2013, 10, 1, 9, 0, 0, 0, time.UTC) }
 	return finance.NewService(st, pop{}, nil, au).WithClock(now), st, au
 }
 
 func TestBuildAllocation(t *testing.T) {
 	ctx := context.Background()
-	s, _, au := newService()
+	s, _, au := newService(t)
 	a, err := s.BuildAllocation(ctx, finance.AllocationRequest{Org: "01X", Year: 2013, Programme: finance.ProgPrescribing, Total: 300000})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +102,7 @@ func TestBuildAllocation(t *testing.T) {
 
 func TestPositionAndTransfers(t *testing.T) {
 	ctx := context.Background()
-	s, st, _ := newService()
+	s, st, _ := newService(t)
 	if _, err := s.SetAnnualBudget(ctx, "cfo", "01X", "", finance.ProgAcute, 2013, 1200000, nil, "governing body 2013-03-28"); err != nil {
 		t.Fatal(err)
 	}

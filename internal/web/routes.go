@@ -122,7 +122,11 @@ type navItem struct {
 var navigation = []navItem{
 	{Label: "Home", Href: "/", Prefixes: []string{"/"}},
 	{Label: "Organisations", Href: "/search", Prefixes: []string{"/search", "/organisations"}},
+	{Label: "Prescribing", Href: "/prescribing", Prefixes: []string{"/prescribing"}},
+	{Label: "Governance", Href: "/governance", Prefixes: []string{"/governance"}},
+	{Label: "Have your say", Href: "/have-your-say", Prefixes: []string{"/have-your-say", "/consultations", "/questions", "/surveys", "/survey"}},
 	{Label: "Imports", Href: "/imports", Prefixes: []string{"/imports"}},
+	{Label: "Money", Href: "/finance", Prefixes: []string{"/finance"}},
 	{Label: "Glossary", Href: "/glossary", Prefixes: []string{"/glossary"}},
 }
 

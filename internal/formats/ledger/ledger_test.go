@@ -11,61 +11,29 @@ import (
 	"testing"
 
 	"ccg/internal/calendar"
-	"ccg/internal/errs"
-	"ccg/internal/finance/financetest"
 	"ccg/internal/importing"
+	"ccg/internal/store/sqlite"
+	"ccg/internal/store/sqlstore"
 )
 
-// store keeps import runs in memory beside the finance figures
-// (financetest), undoing both when an import fails, as the SQL store does.
-type store struct {
-	fin  *financetest.Store
-	runs *[]importing.Run
-}
-
-func (s store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	before := len(*s.runs)
-	err := s.fin.InTx(ctx, fn)
-	if err != nil {
-		*s.runs = (*s.runs)[:before]
-	}
-	return err
-}
-
-func (s store) FindImport(_ context.Context, kind, sha string) (importing.Run, error) {
-	for _, r := range *s.runs {
-		if r.Kind == kind && r.SHA256 == sha {
-			return r, nil
-		}
-	}
-	return importing.Run{}, errs.ErrNotFound
-}
-
-func (s store) RecordImport(_ context.Context, r importing.Run, _ []importing.Rejection) (int64, error) {
-	r.ID = int64(len(*s.runs) + 1)
-	*s.runs = append(*s.runs, r)
-	return r.ID, nil
-}
-
-func (s store) Imports(context.Context, int) ([]importing.Run, error) { return *s.runs, nil }
-
-func (s store) Import(_ context.Context, id int64) (importing.Run, error) {
-	return (*s.runs)[id-1], nil
-}
-
-func (s store) Rejections(context.Context, int64, int) ([]importing.Rejection, error) {
-	return nil, nil
-}
-
 type env struct {
-	fin *financetest.Store
+	fin *sqlstore.Store
 	svc *importing.Service
 }
 
-func newEnv() env {
-	fin := financetest.New()
-	st := store{fin: fin, runs: &[]importing.Run{}}
-	return env{fin: fin, svc: importing.NewService(st, NewHandler(fin))}
+// newEnv opens a fresh, migrated SQLite store (the real one, not a fake)
+// and an import service with the ledger handler over it.
+func newEnv(t *testing.T) env {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ccg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return env{fin: st, svc: importing.NewService(st, NewHandler(st))}
 }
 
 func (e env) load(t *testing.T, name string) (importing.Summary, error) {
@@ -95,7 +63,7 @@ func rejections(s importing.Summary) []string {
 }
 
 func TestImport(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	sum, err := e.load(t, "ledger_small.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +133,7 @@ func TestImport(t *testing.T) {
 }
 
 func TestReplaceByKey(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	if _, err := e.load(t, "ledger_crlf.csv"); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +159,7 @@ func TestReplaceByKey(t *testing.T) {
 }
 
 func TestOrganisations(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	sum, err := e.load(t, "ledger_orgs.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +188,7 @@ func TestBrokenFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			e := newEnv()
+			e := newEnv(t)
 			_, err := e.load(t, tt.file)
 			var fe *importing.FileError
 			if !errors.As(err, &fe) {
