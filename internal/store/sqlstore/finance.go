@@ -105,50 +105,25 @@ func (s *Store) PutBudgetLines(ctx context.Context, lines []finance.BudgetLine) 
 	}
 	changed := 0
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		batch := make([]finance.BudgetLine, 0, financeBatch)
-		seen := map[key]bool{}
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			args := make([]any, 0, 6*len(batch))
-			for _, l := range batch {
-				args = append(args, l.Org, l.Locality, string(l.Programme), monthArg(l.Month), int64(l.Amount), cleanText(l.Source))
-			}
-			res, err := s.exec(ctx, `INSERT INTO finance_budget_lines (org, locality, programme, month, amount, source)
+		var err error
+		changed, err = upsertInBatches(lines, financeBatch,
+			func(l finance.BudgetLine) key { return key{l.Org, l.Locality, string(l.Programme), l.Month} },
+			func(batch []finance.BudgetLine) (int64, error) {
+				args := make([]any, 0, 6*len(batch))
+				for _, l := range batch {
+					args = append(args, l.Org, l.Locality, string(l.Programme), monthArg(l.Month), int64(l.Amount), cleanText(l.Source))
+				}
+				res, err := s.exec(ctx, `INSERT INTO finance_budget_lines (org, locality, programme, month, amount, source)
 				VALUES `+placeholders(len(batch), 6)+`
 				ON CONFLICT (org, locality, programme, month) DO UPDATE SET amount = excluded.amount, source = excluded.source
 				WHERE finance_budget_lines.amount IS DISTINCT FROM excluded.amount
 				   OR finance_budget_lines.source IS DISTINCT FROM excluded.source`, args...)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			changed += int(n)
-			batch = batch[:0]
-			clear(seen)
-			return nil
-		}
-		for _, l := range lines {
-			k := key{l.Org, l.Locality, string(l.Programme), l.Month}
-			// PostgreSQL refuses to update one row twice in a statement.
-			if seen[k] {
-				if err := flush(); err != nil {
-					return err
+				if err != nil {
+					return 0, err
 				}
-			}
-			seen[k] = true
-			batch = append(batch, l)
-			if len(batch) == financeBatch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return flush()
+				return res.RowsAffected()
+			})
+		return err
 	})
 	if err != nil {
 		return 0, wrapErr("put budget lines", err)

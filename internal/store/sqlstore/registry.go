@@ -292,49 +292,24 @@ func (s *Store) PutListSizes(ctx context.Context, rows []registry.ListSize) (int
 	}
 	changed := 0
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		batch := make([]registry.ListSize, 0, listSizeBatch)
-		seen := make(map[listSizeKey]bool, listSizeBatch)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			args := make([]any, 0, 6*len(batch))
-			for _, r := range batch {
-				args = append(args, r.Practice, monthArg(r.Month), string(r.Sex), r.AgeBand, bandLow(r.AgeBand), r.Patients)
-			}
-			res, err := s.exec(ctx, `INSERT INTO list_sizes (practice, month, sex, age_band, band_lo, patients)
+		var err error
+		changed, err = upsertInBatches(rows, listSizeBatch,
+			func(r registry.ListSize) listSizeKey { return listSizeKey{r.Practice, r.Month, r.Sex, r.AgeBand} },
+			func(batch []registry.ListSize) (int64, error) {
+				args := make([]any, 0, 6*len(batch))
+				for _, r := range batch {
+					args = append(args, r.Practice, monthArg(r.Month), string(r.Sex), r.AgeBand, bandLow(r.AgeBand), r.Patients)
+				}
+				res, err := s.exec(ctx, `INSERT INTO list_sizes (practice, month, sex, age_band, band_lo, patients)
 				VALUES `+placeholders(len(batch), 6)+`
 				ON CONFLICT (practice, month, sex, age_band) DO UPDATE SET patients = excluded.patients
 				WHERE list_sizes.patients IS DISTINCT FROM excluded.patients`, args...)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			changed += int(n)
-			batch = batch[:0]
-			clear(seen)
-			return nil
-		}
-		for _, r := range rows {
-			k := listSizeKey{r.Practice, r.Month, r.Sex, r.AgeBand}
-			// PostgreSQL refuses to update one row twice in a statement.
-			if seen[k] {
-				if err := flush(); err != nil {
-					return err
+				if err != nil {
+					return 0, err
 				}
-			}
-			seen[k] = true
-			batch = append(batch, r)
-			if len(batch) == listSizeBatch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return flush()
+				return res.RowsAffected()
+			})
+		return err
 	})
 	if err != nil {
 		return 0, wrapErr("put list sizes", err)
