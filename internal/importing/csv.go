@@ -73,6 +73,23 @@ func (c *CSV) Errorf(i int, format string, args ...any) error {
 	return &FileError{File: c.src.Name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
 
+// CheckWidth returns nil when the last row read has width fields, and
+// otherwise a *FileError saying so at the first missing or extra field:
+// a row of the wrong width means the file is cut short or damaged, so the
+// whole import stops. tooMany is the hint for a row with too many fields
+// (what usually causes one in this kind of file).
+func (c *CSV) CheckWidth(width int, tooMany string) error {
+	n := len(c.record)
+	if n == width {
+		return nil
+	}
+	col, hint := n-1, "is the file cut short?"
+	if n > width {
+		col, hint = width, tooMany
+	}
+	return c.Errorf(col, "row has %d columns, the header has %d (%s)", n, width, hint)
+}
+
 // Rejection returns a Rejection at field i of the last row read.
 func (c *CSV) Rejection(i int, field, reason string) Rejection {
 	line, col := c.Pos(i)

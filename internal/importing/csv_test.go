@@ -120,3 +120,32 @@ func TestFileErrorForms(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckWidth(t *testing.T) {
+	tests := []struct {
+		name, row string
+		want      string // "" for no error
+	}{
+		{"right width", "a,b,c", ""},
+		{"cut short", "a,b", "w.csv:2:3: row has 2 columns, the header has 3 (is the file cut short?)"},
+		{"too many", "a,b,c,d", "w.csv:2:7: row has 4 columns, the header has 3 (is a comma missing its quotes?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewCSV(NewSource("w.csv", strings.NewReader("h1,h2,h3\n"+tt.row+"\n")))
+			if _, err := c.Read(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Read(); err != nil {
+				t.Fatal(err)
+			}
+			err := c.CheckWidth(3, "is a comma missing its quotes?")
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -171,13 +171,8 @@ func (r *Reader) Next() (Row, *importing.Rejection, error) {
 	if err != nil {
 		return Row{}, nil, err
 	}
-	if len(rec) != r.width {
-		col := len(rec) - 1
-		hint := "is the file cut short?"
-		if len(rec) > r.width {
-			col, hint = r.width, "is the file damaged?"
-		}
-		return Row{}, nil, r.csv.Errorf(col, "row has %d columns, the header has %d (%s)", len(rec), r.width, hint)
+	if err := r.csv.CheckWidth(r.width, "is the file damaged?"); err != nil {
+		return Row{}, nil, err
 	}
 	row := Row{Line: r.csv.Line()}
 	if r.layout == LayoutLegacy {

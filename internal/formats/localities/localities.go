@@ -179,12 +179,8 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		if err != nil {
 			return err
 		}
-		if len(row) != cols.width {
-			col, hint := len(row)-1, "is the file cut short?"
-			if len(row) > cols.width {
-				col, hint = cols.width, "is a comma missing its quotes?"
-			}
-			return c.Errorf(col, "row has %d columns, the header has %d (%s)", len(row), cols.width, hint)
+		if err := c.CheckWidth(cols.width, "is a comma missing its quotes?"); err != nil {
+			return err
 		}
 		rows++
 		rec.Row()
