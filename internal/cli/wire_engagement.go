@@ -12,12 +12,18 @@ import (
 )
 
 // wireEngagement builds the engagement service over the SQL store, the
-// access audit chain and governance's decision records (a.engagement).
+// access audit chain and governance's decision records (a.engagement), and
+// sets it as governance's publish gate.
 func (a *app) wireEngagement(ctx context.Context) error {
 	if a.sql == nil || a.access == nil {
 		return fmt.Errorf("wire engagement: the SQL store and access must be wired first: %w", errs.ErrInvalid)
 	}
 	a.engagement = engagement.NewService(a.sql, engagementAudit{a.access}, engagementDecisions{a.governance})
+	// "You said, we did": a decision that members were consulted on is
+	// published only once its consultations have closed and say what was done.
+	if a.governance != nil {
+		a.governance.SetPublishCheck(a.engagement)
+	}
 	return nil
 }
 

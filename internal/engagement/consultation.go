@@ -224,22 +224,43 @@ func percent(x, n int) float64 {
 	return e.Value
 }
 
-// CheckPublish is the "you said, we did" gate: it refuses (wrapping
-// errs.ErrInvalid) to let a decision be published on day d while any of its
-// consultations cs is still open, or when any lacks a "you said, we did"
-// statement. A decision without consultations passes.
+// PublishBlocked is CheckPublish's refusal. Reason says in plain words
+// what must happen before the decision is published; it wraps
+// errs.ErrInvalid.
+type PublishBlocked struct {
+	Decision DecisionID
+	// Consultation is the consultation that holds the decision back.
+	Consultation int64
+	Reason       string
+}
+
+// Error names the decision and the reason.
+func (e *PublishBlocked) Error() string {
+	return fmt.Sprintf("engagement: decision %d: %s", e.Decision, e.Reason)
+}
+
+// Unwrap returns errs.ErrInvalid.
+func (e *PublishBlocked) Unwrap() error { return errs.ErrInvalid }
+
+// CheckPublish is the "you said, we did" gate: it refuses (a
+// *PublishBlocked, wrapping errs.ErrInvalid) to let a decision be published
+// on day d while any of its consultations cs is still open, or when any
+// lacks a "you said, we did" statement. A decision without consultations
+// passes.
 func CheckPublish(decision DecisionID, cs []Consultation, d calendar.Date) error {
 	for _, c := range cs {
 		if c.Decision != decision {
 			continue
 		}
 		if !c.ClosedOn(d) {
-			return fmt.Errorf("engagement: decision %d: its consultation %q is open until %s; it cannot be published before it closes: %w",
-				decision, c.Question, c.Closes.AddDays(-1), errs.ErrInvalid)
+			return &PublishBlocked{Decision: decision, Consultation: c.ID, Reason: fmt.Sprintf(
+				"members are being consulted on it (%q) until %s, and it cannot be published before the consultation closes.",
+				c.Question, c.Closes.AddDays(-1))}
 		}
 		if strings.TrimSpace(c.YouSaidWeDid) == "" {
-			return fmt.Errorf("engagement: decision %d: members were consulted (%q), so the record must say \"you said, we did\" before it is published: %w",
-				decision, c.Question, errs.ErrInvalid)
+			return &PublishBlocked{Decision: decision, Consultation: c.ID, Reason: fmt.Sprintf(
+				"members were consulted on it (%q), so its consultation must say \"you said, we did\" before it is published.",
+				c.Question)}
 		}
 	}
 	return nil

@@ -866,7 +866,7 @@ func TestConsultationRules(t *testing.T) {
 			{"another decision's", []Consultation{other}, "2024-03-01", true, ""},
 			{"closed without statement", []Consultation{c}, "2024-03-01", false, "you said, we did"},
 			{"closed with statement", []Consultation{done}, "2024-03-01", true, ""},
-			{"still open", []Consultation{done}, "2024-01-31", false, "cannot be published before it closes"},
+			{"still open", []Consultation{done}, "2024-01-31", false, "cannot be published before the consultation closes"},
 			{"one of two lacks it", []Consultation{done, c}, "2024-03-01", false, "you said, we did"},
 			{"whitespace statement", []Consultation{func() Consultation { x := c; x.YouSaidWeDid = "  "; return x }()}, "2024-03-01", false, "you said"},
 		}

@@ -19,7 +19,21 @@ type Service struct {
 	ent    Entitlement
 	roster Roster
 	now    func() time.Time
+	// publishCheck, when set, is asked before a decision is published.
+	publishCheck PublishCheck
 }
+
+// PublishCheck is asked before a decision is published, inside the publish
+// transaction; an error refuses the publication and is returned as it is
+// (engagement's "you said, we did" rule wraps errs.ErrInvalid).
+type PublishCheck interface {
+	CheckPublish(ctx context.Context, id int64) error
+}
+
+// SetPublishCheck makes the service ask c before it publishes a decision;
+// nil (the default) asks nobody. Call it while wiring, before the service
+// is in use.
+func (s *Service) SetPublishCheck(c PublishCheck) { s.publishCheck = c }
 
 // NewService returns a Service. Every dependency is required.
 func NewService(store Store, audit Auditor, ent Entitlement, roster Roster) *Service {
@@ -530,10 +544,28 @@ func (s *Service) Ratify(ctx context.Context, by PersonID, id int64, on calendar
 
 // Publish publishes a decided (and, where needed, ratified) or withdrawn decision.
 func (s *Service) Publish(ctx context.Context, by PersonID, id int64) (Decision, error) {
-	return s.move(ctx, "governance: publish decision", by, id, StatusPublished, "published", func(_ context.Context, d *Decision) error {
+	return s.move(ctx, "governance: publish decision", by, id, StatusPublished, "published", func(ctx context.Context, d *Decision) error {
+		if s.publishCheck != nil {
+			if err := s.publishCheck.CheckPublish(ctx, d.ID); err != nil {
+				return err
+			}
+		}
 		d.Published = s.today()
 		return nil
 	})
+}
+
+// CheckPublish asks the publish gate (SetPublishCheck) whether decision id
+// may be published now, changing nothing; nil when there is no gate. Pages
+// use it to say why a decision cannot be published yet.
+func (s *Service) CheckPublish(ctx context.Context, id int64) error {
+	if s.publishCheck == nil {
+		return nil
+	}
+	if err := s.publishCheck.CheckPublish(ctx, id); err != nil {
+		return fmt.Errorf("governance: check publication of decision %d: %w", id, err)
+	}
+	return nil
 }
 
 // Decision returns one decision record with its history.

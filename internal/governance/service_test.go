@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -472,6 +473,66 @@ func TestServiceRatification(t *testing.T) {
 	}
 	if _, err := w.svc.Publish(ctx, 6, d.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// refusingCheck is a publish gate that refuses until it is opened, and
+// remembers the decisions it was asked about.
+type refusingCheck struct {
+	open  bool
+	asked []int64
+}
+
+func (c *refusingCheck) CheckPublish(_ context.Context, id int64) error {
+	c.asked = append(c.asked, id)
+	if !c.open {
+		return fmt.Errorf("members were consulted, so the record must say \"you said, we did\" before it is published: %w", errs.ErrInvalid)
+	}
+	return nil
+}
+
+func TestServicePublishCheck(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	gate := &refusingCheck{}
+	w.svc.SetPublishCheck(gate)
+	d, _ := w.svc.Propose(ctx, 6, Decision{Title: "Federation contract", Type: ApproveContract, Value: 30_000_000})
+	gb := w.meeting(t, "governing-body", "2021-04-08", d.ID, 1, 2, 3, 4, 5)
+	if _, err := w.svc.Route(ctx, 6, d.ID, "governing-body", gb.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := w.svc.DecideAtMeeting(ctx, 3, d.ID, MeetingVote{Item: 1, Vote: VoteCount{For: 5}, Rationale: "r", MemberViews: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.Publish(ctx, 6, d.ID)
+	if !errors.Is(err, errs.ErrInvalid) || !strings.Contains(err.Error(), "you said, we did") {
+		t.Fatalf("publish refused by the gate: %v", err)
+	}
+	if got, _ := w.svc.Decision(ctx, d.ID); got.Status != StatusDecided || !got.Published.IsZero() {
+		t.Fatalf("refused decision changed: %+v", got)
+	}
+	if strings.Contains(strings.Join(*w.audit, "\n"), "decision.published") {
+		t.Error("a refused publication was audited as published")
+	}
+	gate.open = true
+	if d, err = w.svc.Publish(ctx, 6, d.ID); err != nil || d.Status != StatusPublished {
+		t.Fatalf("publish once the gate opens: %v %+v", err, d)
+	}
+	if !slices.Equal(gate.asked, []int64{d.ID, d.ID}) {
+		t.Errorf("the gate was asked about %v", gate.asked)
+	}
+	// Without a gate (nil) nothing is asked.
+	w.svc.SetPublishCheck(nil)
+	d2, _ := w.svc.Propose(ctx, 6, Decision{Title: "Withdrawn", Type: ApproveContract, Value: 30_000_000})
+	if _, err := w.svc.Withdraw(ctx, 6, d2.ID, "not needed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Publish(ctx, 6, d2.ID); err != nil {
+		t.Fatalf("publish without a gate: %v", err)
+	}
+	if len(gate.asked) != 2 {
+		t.Errorf("the removed gate was asked: %v", gate.asked)
 	}
 }
 

@@ -2,50 +2,22 @@ package web
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"ccg/internal/access"
 	"ccg/internal/calendar"
-	"ccg/internal/errs"
-	"ccg/internal/importing"
-	"ccg/internal/registry"
 	"ccg/internal/store/postgres"
 	"ccg/internal/store/sqlite"
 	"ccg/internal/store/sqlstore"
 )
-
-// regLocalities tells access which locality a practice is in, from the registry.
-type regLocalities struct{ reg *registry.Service }
-
-func (r regLocalities) LocalityOf(ctx context.Context, practice string) (string, error) {
-	o, err := r.reg.ParentOn(ctx, practice, registry.RelInLocality, calendar.Today())
-	if errors.Is(err, errs.ErrNotFound) {
-		return "", nil
-	}
-	return o.Code, err
-}
-
-// accessWorld is a server with one signed-in person per role, all at
-// practice A1 in locality L1 (B1 in L2 is "another practice").
-type accessWorld struct {
-	srv     *Server
-	acc     *access.Service
-	store   *sqlstore.Store
-	people  map[access.Role]*access.Person
-	session map[access.Role]string // session ID (cookie value)
-	csrf    map[access.Role]string
-	token   map[access.Role]string
-}
-
-const testPassword = "orchard-lantern-basket-7"
 
 // storeEngines opens a fresh migrated store per engine: SQLite always,
 // PostgreSQL when CCG_TEST_POSTGRES names a database.
@@ -103,88 +75,119 @@ func openSQLite(t testing.TB) *sqlstore.Store {
 	return st
 }
 
-func newAccessWorld(t testing.TB, st *sqlstore.Store) *accessWorld {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(st)
-	for _, o := range []registry.Organisation{
-		{Code: "A1", Name: "Own Practice", Kind: registry.KindPractice},
-		{Code: "A2", Name: "Peer Practice", Kind: registry.KindPractice},
-		{Code: "B1", Name: "Other Practice", Kind: registry.KindPractice},
-		{Code: "L1", Name: "North", Kind: registry.KindLocality},
-		{Code: "L2", Name: "South", Kind: registry.KindLocality},
-	} {
-		if _, err := st.UpsertOrganisation(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range [][2]string{{"A1", "L1"}, {"A2", "L1"}, {"B1", "L2"}} {
-		if _, err := st.PutRelationship(ctx, registry.Relationship{Child: r[0], Parent: r[1], Kind: registry.RelInLocality, From: mustDate("2013-04-01")}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	acc := access.NewService(st, regLocalities{reg})
-	imp := importing.NewService(st, access.NewStaffImport(acc))
-	srv, err := New(Deps{Registry: reg, Imports: imp, Access: acc, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &accessWorld{srv: srv, acc: acc, store: st, people: map[access.Role]*access.Person{},
-		session: map[access.Role]string{}, csrf: map[access.Role]string{}, token: map[access.Role]string{}}
-	for _, role := range access.Roles {
-		email := strings.ReplaceAll(string(role), "-", "") + "@test.nhs.uk"
-		p, err := acc.AddPerson(ctx, access.System, access.NewPerson{Name: role.Label() + " Person", Email: email,
-			Roles: []access.Role{role}, Practices: []string{"A1"}, Bodies: []string{"GB"}, Password: testPassword})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.people[role] = p
-		id, sess, err := acc.StartSession(ctx, p, access.SessionMeta{Method: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.session[role], w.csrf[role] = id, sess.CSRF
-		if w.token[role], _, err = acc.CreateToken(ctx, access.System, email, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return w
-}
+// The role lists of the expectations tables.
+const (
+	everyone = "public " + signedIn
+	signedIn = "administrator analyst finance governance-secretary governing-body-member locality-lead practice-member"
+	// overseers may see everything the CCG holds on practices and money.
+	overseers = "administrator analyst finance governing-body-member"
+	// boardView is who may see the unpublished records of the governing
+	// body: those the policy lets see all governance records, and everyone
+	// sitting on it (every person of the test world does).
+	boardView = "administrator governance-secretary governing-body-member locality-lead practice-member"
+	// boardOnly is who may see the unpublished records of a body nobody in
+	// the test world sits on (or of no body yet).
+	boardOnly = "administrator governance-secretary governing-body-member"
+)
 
 // matrixExpect is the expectations table of the authorisation matrix: for
-// each action, the roles allowed on their OWN practice (or own account) and
-// on ANOTHER practice (or another person's account). Add a row for every
-// new action; the test fails on a route whose action has none.
+// each action, the roles allowed on their OWN practice, locality, body or
+// account and on ANOTHER's ("same": no difference). It holds what the
+// action's routes mostly ask about; a route whose resource makes it differ
+// (a published page, a record of one body) has its row in
+// matrixRouteExpect. Add a row for every new action; the test fails on a
+// route whose action has none.
 var matrixExpect = map[access.Action]struct{ own, other string }{
-	access.ActHome:           {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActRegistrySearch: {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActRegistryView:   {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActGlossaryView:   {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActSiteHealth:     {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActSiteStatic:     {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActPublicView:     {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActSignIn:         {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActImportsView:    {"public administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
-	access.ActAccount:        {"administrator analyst finance governance-secretary governing-body-member locality-lead practice-member", "same"},
+	access.ActHome:           {everyone, "same"},
+	access.ActRegistrySearch: {everyone, "same"},
+	access.ActRegistryView:   {everyone, "same"},
+	access.ActGlossaryView:   {everyone, "same"},
+	access.ActSiteHealth:     {everyone, "same"},
+	access.ActSiteStatic:     {everyone, "same"},
+	access.ActPublicView:     {everyone, "same"},
+	access.ActSignIn:         {everyone, "same"},
+	access.ActImportsView:    {everyone, "same"},
+	access.ActAccount:        {signedIn, "same"},
 	access.ActPeopleView:     {"administrator governance-secretary", "same"},
 	access.ActPeopleAdmin:    {"administrator", "same"},
 	access.ActAuditView:      {"administrator", "same"},
-	access.ActPracticeDetail: {"administrator analyst finance governing-body-member locality-lead practice-member", "administrator analyst finance governing-body-member"},
-	access.ActPracticePeers:  {"administrator analyst finance governing-body-member locality-lead practice-member", "administrator analyst finance governing-body-member"},
+	access.ActPracticeDetail: {overseers + " locality-lead practice-member", overseers},
+	access.ActPracticePeers:  {overseers + " locality-lead practice-member", overseers},
+	// Variation: every analytics route names a published measure.
+	access.ActAnalyticsView: {everyone, "same"},
+	// Governance: most pages show published records; the editing forms are
+	// the governance secretary's; anybody signed in casts a vote as
+	// themselves (whether they may act for the practice is governance's
+	// Entitlement); the results of an open vote are not published.
+	access.ActGovernanceView: {everyone, "same"},
+	access.ActGovernanceEdit: {"governance-secretary", "same"},
+	access.ActVoteCast:       {signedIn, "same"},
+	access.ActVoteResults:    {boardOnly, "same"},
+	// Engagement: survey results are aggregated CCG-wide (no practice or
+	// locality for a locality lead's scope); answering, responding and
+	// asking are as oneself.
+	access.ActSurveyResults: {"administrator analyst governance-secretary governing-body-member", "same"},
+	access.ActSurveyAnswer:  {signedIn, "same"},
+	access.ActSurveyManage:  {"analyst governance-secretary", "same"},
+	// Finance: CCG-wide budgets, allocations and reports.
+	access.ActFinanceView: {overseers, "same"},
+	access.ActFinanceEdit: {"finance", "same"},
 }
 
-// fillPath puts own or other values into a route pattern's wildcards.
+// matrixRouteExpect overrides matrixExpect for the routes (by method and
+// HTML path; the JSON twin shares it) whose resource makes the answer
+// differ from their action's row.
+var matrixRouteExpect = map[string]struct{ own, other string }{
+	// A private meeting of the governing body vs of the remuneration committee.
+	"GET /governance/meetings/{id}": {boardView, boardOnly},
+	// An unpublished decision on the governing body's agenda vs a draft on no agenda.
+	"GET /governance/decisions/{id}": {boardView, boardOnly},
+	// The assurance export is the governing body's.
+	"GET /governance/assurance":     {boardView, "same"},
+	"GET /governance/assurance.csv": {boardView, "same"},
+	// The money summary is published.
+	"GET /finance": {everyone, "same"},
+	// Budgets of locality L1 vs L2 (?locality=, see fillPath).
+	"GET /finance/budgets":     {overseers + " locality-lead", overseers},
+	"GET /finance/budgets.csv": {overseers + " locality-lead", overseers},
+	// One practice's prescribing budget: A1 vs B1.
+	"GET /finance/prescribing/{code}": {overseers + " locality-lead practice-member", overseers},
+}
+
+// fillPath puts own or other values into a route pattern's wildcards: the
+// person's practice A1 or B1, locality L1 or L2, their own email or
+// another's, a record of the governing body or of another body (see
+// seedGovernance), and the locality of a budget query.
 func fillPath(pattern string, w *accessWorld, role access.Role, own bool) string {
-	p := strings.TrimSuffix(pattern, "{$}")
-	vals := map[string]string{"code": "B1", "email": "someone@test.nhs.uk", "id": "1", "path...": "ccg.css"}
-	if own {
-		vals["code"] = "A1"
-		if per := w.people[role]; per != nil {
-			vals["email"] = per.Email
+	pick := func(o, x string) string {
+		if own {
+			return o
 		}
+		return x
+	}
+	id := func(o, x string) string {
+		return pick(strconv.FormatInt(w.ids[o], 10), strconv.FormatInt(w.ids[x], 10))
+	}
+	p := strings.TrimSuffix(pattern, "{$}")
+	vals := map[string]string{"code": pick("A1", "B1"), "email": "someone@test.nhs.uk", "id": "1", "path...": "ccg.css"}
+	if per := w.people[role]; per != nil && own {
+		vals["email"] = per.Email
+	}
+	switch {
+	case strings.Contains(p, "/localities/{code}"):
+		vals["code"] = pick("L1", "L2")
+	case strings.Contains(p, "/measures/{id}"):
+		vals["id"] = "ppi_high_dose"
+	case strings.Contains(p, "/bodies/{id}"):
+		vals["id"] = pick("governing-body", "remuneration-committee")
+	case strings.Contains(p, "/meetings/{id}"):
+		vals["id"] = id("private-gb", "private")
+	case strings.Contains(p, "/decisions/{id}"):
+		vals["id"] = id("on-agenda", "draft")
+	case strings.Contains(p, "/votes/{id}"):
+		vals["id"] = id("vote", "vote")
+	case p == "/finance/budgets" || p == "/finance/budgets.csv" || p == apiPrefix+"/budgets":
+		p += "?locality=" + pick("L1", "L2")
 	}
 	for k, v := range vals {
 		p = strings.ReplaceAll(p, "{"+k+"}", url.PathEscape(v))
@@ -195,7 +198,8 @@ func fillPath(pattern string, w *accessWorld, role access.Role, own bool) string
 // TestAuthorisationMatrix walks every route × every role × own vs other
 // practice through the real wrapper (with each handler replaced by one that
 // only answers 200, so that nothing changes) and compares allow/deny with
-// the expectations table.
+// the expectations tables. The world's server has every capability, so
+// every route of the route table is walked.
 func TestAuthorisationMatrix(t *testing.T) {
 	for engine, open := range storeEngines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -209,6 +213,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				path string
 			}
 			var entries []entry
+			overridden := map[string]bool{}
 			for _, rt := range routes {
 				if _, has := matrixExpect[rt.Action]; !has {
 					t.Errorf("route %s %s: action %q has no row in matrixExpect (and perhaps none in access/policy.go)", rt.Method, rt.Path, rt.Action)
@@ -221,16 +226,22 @@ func TestAuthorisationMatrix(t *testing.T) {
 					mux.Handle(rt.Method+" "+rt.API, w.srv.wrap(rt, true, ok))
 				}
 			}
+			// Every capability's routes are in the walk.
+			for _, path := range []string{"/prescribing/practices/{code}", "/governance/decisions/{id}", "/consultations/{id}", "/finance/budgets"} {
+				if !slices.ContainsFunc(routes, func(rt route) bool { return rt.Path == path }) {
+					t.Errorf("no route %s: the world's server lacks a capability", path)
+				}
+			}
 			roles := append([]access.Role{access.RolePublic}, access.Roles...)
 			for _, e := range entries {
 				want := matrixExpect[e.Action]
+				if o, has := matrixRouteExpect[e.Method+" "+e.route.Path]; has {
+					want, overridden[e.Method+" "+e.route.Path] = o, true
+				}
 				for _, own := range []bool{true, false} {
 					allowed := want.own
 					if !own && want.other != "same" {
 						allowed = want.other
-					}
-					if !own && want.other == "same" {
-						allowed = want.own
 					}
 					for _, role := range roles {
 						target := fillPath(e.path, w, role, own)
@@ -256,9 +267,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 							if !own {
 								ctxName = "other"
 							}
-							t.Errorf("%s %s as %s (%s practice): status %d, want allowed=%v", e.Method, target, role, ctxName, rec.Code, wantAllowed)
+							t.Errorf("%s %s as %s (%s): status %d, want allowed=%v", e.Method, target, role, ctxName, rec.Code, wantAllowed)
 						}
 					}
+				}
+			}
+			for key := range matrixRouteExpect {
+				if !overridden[key] {
+					t.Errorf("matrixRouteExpect[%q] names no route", key)
 				}
 			}
 		})

@@ -15,13 +15,6 @@ import (
 	"ccg/internal/registry"
 )
 
-// financeAudit writes finance changes to the access audit log.
-type financeAudit struct{ acc *access.Service }
-
-func (a financeAudit) Record(ctx context.Context, action, subject, detail string) error {
-	return a.acc.Record(ctx, access.ActorFrom(ctx), action, subject, detail)
-}
-
 // TestFinancePages serves the finance pages over the real store (both
 // engines) with one signed-in person per role: the published summary is
 // public, budgets need finance rights, edits need the finance role, the
@@ -34,7 +27,7 @@ func TestFinancePages(t *testing.T) {
 			if _, err := w.store.UpsertOrganisation(ctx, registry.Organisation{Code: "99Z", Name: "NHS Demo CCG", Kind: registry.KindCCG}); err != nil {
 				t.Fatal(err)
 			}
-			fin := finance.NewService(w.store, finance.RegistryPopulation{Reg: w.srv.deps.Registry}, nil, financeAudit{w.acc})
+			fin := w.fin
 			for _, b := range []struct {
 				p      finance.Programme
 				annual finance.Money
@@ -50,12 +43,7 @@ func TestFinancePages(t *testing.T) {
 				Programme: finance.ProgAcute, Amount: 110000, Source: "ledger test.csv"}}); err != nil {
 				t.Fatal(err)
 			}
-			d := w.srv.deps
-			d.Finance = fin
-			srv, err := New(d)
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := w.srv
 			srv.today = func() calendar.Date { return calendar.MustDate("2020-10-01") }
 			h := srv.Handler()
 			send := func(method, path string, role access.Role, form url.Values, csrf bool) *httptest.ResponseRecorder {

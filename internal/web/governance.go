@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"ccg/internal/access"
 	"ccg/internal/calendar"
 	"ccg/internal/csvsafe"
+	"ccg/internal/engagement"
 	"ccg/internal/errs"
 	"ccg/internal/governance"
 )
@@ -444,8 +446,14 @@ type govDecisionVM struct {
 	Bodies   []governance.Body    `json:"-"`
 	Meetings []governance.Meeting `json:"-"`
 	Item     int                  `json:"-"` // the agenda item about it, on its meeting
-	CanEdit  bool                 `json:"-"`
-	CSRF     string               `json:"-"`
+	// PublishBlocked says why a decided decision cannot be published yet
+	// (members were consulted and the consultation does not yet say "you
+	// said, we did"), and BlockedBy the consultation to put it right on;
+	// shown to those who may edit.
+	PublishBlocked string `json:"publish_blocked,omitempty"`
+	BlockedBy      int64  `json:"blocked_by_consultation,omitempty"`
+	CanEdit        bool   `json:"-"`
+	CSRF           string `json:"-"`
 }
 
 func (s *Server) govDecisionView(r *http.Request) (any, error) {
@@ -477,6 +485,16 @@ func (s *Server) govDecisionView(r *http.Request) (any, error) {
 		if d.Meeting > 0 {
 			if m, err := s.deps.Governance.Meeting(ctx, d.Meeting); err == nil {
 				vm.Item = agendaItemFor(m, d.ID)
+			}
+		}
+		if d.Status == governance.StatusDecided {
+			err := s.deps.Governance.CheckPublish(ctx, d.ID)
+			if msg, by, ok := publishBlocked(err); ok {
+				vm.PublishBlocked, vm.BlockedBy = msg, by
+			} else if errors.Is(err, errs.ErrInvalid) || errors.Is(err, errs.ErrConflict) {
+				_, vm.PublishBlocked = classify(err)
+			} else if err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -568,12 +586,26 @@ func (s *Server) govDecideView(r *http.Request) (any, error) {
 	return govDoneVM{Message: msg, Back: fmt.Sprintf("/governance/decisions/%d", d.ID), ID: d.ID}, nil
 }
 
+// publishBlocked reads engagement's "you said, we did" refusal: the plain
+// message for the secretary and the consultation that holds the decision
+// back. ok is false for any other error.
+func publishBlocked(err error) (msg string, consultation int64, ok bool) {
+	var pb *engagement.PublishBlocked
+	if !errors.As(err, &pb) {
+		return "", 0, false
+	}
+	return "This decision cannot be published yet: " + pb.Reason, pb.Consultation, true
+}
+
 func (s *Server) govPublishView(r *http.Request) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
 	d, err := s.deps.Governance.Publish(r.Context(), personFrom(r).ID, id)
+	if msg, _, ok := publishBlocked(err); ok {
+		return nil, invalid("%s", msg)
+	}
 	if err != nil {
 		return nil, err
 	}

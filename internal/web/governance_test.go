@@ -6,39 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"ccg/internal/access"
 	"ccg/internal/calendar"
+	"ccg/internal/engagement"
 	"ccg/internal/governance"
-	"ccg/internal/store/sqlstore"
 )
-
-// govTestEntitlement lets practice members act for their own practices.
-type govTestEntitlement struct{ st *sqlstore.Store }
-
-func (e govTestEntitlement) MayActFor(ctx context.Context, person governance.PersonID, practice string, _ time.Time) (bool, error) {
-	p, err := e.st.Person(ctx, person)
-	if err != nil {
-		return false, nil
-	}
-	return slices.Contains(p.Roles, access.RolePracticeMember) && slices.Contains(p.Practices, practice), nil
-}
-
-type govTestRoster []governance.Entitled
-
-func (r govTestRoster) Practices(context.Context, governance.Body, calendar.Date) ([]governance.Entitled, error) {
-	return r, nil
-}
-
-type govTestAudit struct{ acc *access.Service }
-
-func (a govTestAudit) Record(ctx context.Context, action, subject, detail string) error {
-	return a.acc.Record(ctx, access.ActorFrom(ctx), "governance."+action, subject, detail)
-}
 
 // TestGovernancePages runs the governance pages over the real store on each
 // engine: what the public, members and the governance secretary may see and
@@ -49,14 +25,7 @@ func TestGovernancePages(t *testing.T) {
 			st := open(t)
 			w := newAccessWorld(t, st)
 			ctx := context.Background()
-			gov := governance.NewService(st, govTestAudit{w.acc}, govTestEntitlement{st},
-				govTestRoster{{Practice: "A1", Name: "Own Practice", ListSize: 5000}, {Practice: "A2", Name: "Peer Practice", ListSize: 3000}})
-			srv, err := New(Deps{Registry: w.srv.deps.Registry, Imports: w.srv.deps.Imports, Access: w.acc, Governance: gov, Logger: w.srv.deps.Logger})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids := map[string]int64{}
-			seedGovernancePages(t, ctx, gov, w, ids)
+			srv, ids := w.srv, w.ids
 
 			for _, tc := range []struct {
 				name   string
@@ -172,62 +141,77 @@ func govClip(s string) string {
 	return s
 }
 
-// seedGovernancePages adopts the default constitution with the test world's
-// people on the governing body, and records a published decision taken at a
-// public meeting with a conflicted member excluded, a private meeting, a
-// draft decision and an open member vote.
-func seedGovernancePages(t *testing.T, ctx context.Context, gov *governance.Service, w *accessWorld, ids map[string]int64) {
-	t.Helper()
-	must := func(err error) {
+// TestPublishNeedsYouSaidWeDid checks engagement's gate on governance's
+// publish step through the secretary's pages, over the real store: a
+// decision members were consulted on cannot be published while the
+// consultation is open, nor after it closes until the record says "you
+// said, we did"; the decision page says why next to the publish form, and
+// a refused publication is a 400 with the reason. SQLite always,
+// PostgreSQL when CCG_TEST_POSTGRES names a database.
+func TestPublishNeedsYouSaidWeDid(t *testing.T) {
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) { publishNeedsYouSaidWeDid(t, newAccessWorld(t, open(t))) })
+	}
+}
+
+func publishNeedsYouSaidWeDid(t *testing.T, w *accessWorld) {
+	ctx := access.WithActor(context.Background(), access.System)
+	officer := w.people[access.RoleGovSecretary]
+	d, err := w.gov.Propose(ctx, officer.ID, governance.Decision{Title: "Community eye service", Type: governance.ApproveContract, Value: 30_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := calendar.Today()
+	cons, err := w.eng.OpenConsultation(ctx, officer.ID, engagement.Consultation{Decision: d.ID, Question: "Should we commission it?",
+		Proposal: "A community eye service", Opens: today, Closes: today.AddDays(14)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.decideInPublic(t, d.ID, d.Title)
+	h := w.srv.Handler()
+	send := func(method, path string, form url.Values) *httptest.ResponseRecorder {
 		t.Helper()
-		if err != nil {
-			t.Fatal(err)
+		req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[access.RoleGovSecretary]})
+		req.Header.Set(csrfHeader, w.csrf[access.RoleGovSecretary])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	page := fmt.Sprintf("/governance/decisions/%d", d.ID)
+	refused := func(step, want string) {
+		t.Helper()
+		want = "This decision cannot be published yet: " + want
+		body := send("GET", page, nil).Body.String()
+		link := fmt.Sprintf(`<a href="/consultations/%d">`, cons.ID)
+		if !strings.Contains(body, `id="publish-blocked"`) || !strings.Contains(body, want) || !strings.Contains(body, link) || !strings.Contains(body, `id="publish-form"`) {
+			t.Fatalf("%s: the decision page does not say why it cannot be published (%q):\n%s", step, want, govClip(body))
+		}
+		rec := send("POST", page+"/publish", url.Values{})
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), want) {
+			t.Fatalf("%s: publish: status %d, want 400 saying %q:\n%s", step, rec.Code, want, govClip(rec.Body.String()))
+		}
+		for _, internal := range []string{"engagement:", "governance:", ": invalid"} {
+			if strings.Contains(body, internal) || strings.Contains(rec.Body.String(), internal) {
+				t.Errorf("%s: the message is not plain: it says %q", step, internal)
+			}
 		}
 	}
-	c, err := governance.DefaultConstitution()
-	must(err)
-	gp, lay, lay2 := w.people[access.RoleGoverningBody], w.people[access.RoleLocalityLead], w.people[access.RoleAnalyst]
-	nurse, officer, gp2 := w.people[access.RoleFinance], w.people[access.RoleGovSecretary], w.people[access.RoleAdmin]
-	member := func(p *access.Person, r governance.Role) governance.Member {
-		return governance.Member{Seat: governance.Seat{Person: p.ID}, Name: p.Name, Role: r}
+	refused("consultation open", "members are being consulted on it")
+	if _, err := w.eng.CloseConsultation(ctx, officer.ID, cons.ID); err != nil {
+		t.Fatal(err)
 	}
-	for i := range c.Bodies {
-		if c.Bodies[i].ID == "governing-body" {
-			c.Bodies[i].Members = []governance.Member{member(gp, governance.RoleGP), member(gp2, governance.RoleGP), member(lay, governance.RoleLay),
-				member(lay2, governance.RoleLay), member(nurse, governance.RoleNurse), member(officer, governance.RoleOfficer)}
-		}
+	refused("no statement", "members were consulted on it")
+	if rec := send("POST", fmt.Sprintf("/consultations/%d/you-said-we-did", cons.ID), url.Values{"statement": {"You asked for evening clinics; the contract requires them."}}); rec.Code != http.StatusOK {
+		t.Fatalf("you said, we did: %d\n%s", rec.Code, govClip(rec.Body.String()))
 	}
-	_, err = gov.AdoptConstitution(ctx, officer.ID, c)
-	must(err)
-	_, _, err = gov.DeclareInterest(ctx, gp.ID, governance.Interest{Person: gp.ID, Name: gp.Name, Kind: governance.InterestFinancial,
-		Organisation: "Y01FED", Description: "=HYPERLINK(\"http://x\")", From: calendar.MustDate("2020-01-01")})
-	must(err)
-	d, err := gov.Propose(ctx, officer.ID, governance.Decision{Title: "Federation contract", Type: governance.ApproveContract, Value: 30_000_000, Organisations: []string{"Y01FED"}})
-	must(err)
-	var att []governance.Attendee
-	for _, p := range []*access.Person{gp, gp2, lay, lay2, nurse, officer} {
-		att = append(att, governance.Attendee{Seat: governance.Seat{Person: p.ID}, Person: p.ID, Name: p.Name})
+	if body := send("GET", page, nil).Body.String(); strings.Contains(body, `id="publish-blocked"`) {
+		t.Fatalf("the page still says the decision cannot be published:\n%s", govClip(body))
 	}
-	today := calendar.DateOf(time.Now().UTC())
-	m, err := gov.CreateMeeting(ctx, officer.ID, governance.Meeting{Body: "governing-body", Date: today, Title: "Governing body", Public: true, Attendance: att,
-		Agenda: []governance.AgendaItem{{No: 1, Title: "Federation contract", Decision: d.ID, Organisations: []string{"Y01FED"}}}})
-	must(err)
-	ids["public"] = m.ID
-	_, err = gov.Route(ctx, officer.ID, d.ID, "governing-body", m.ID, 0)
-	must(err)
-	_, _, err = gov.DecideAtMeeting(ctx, officer.ID, d.ID, governance.MeetingVote{Item: 1, Vote: governance.VoteCount{For: 4, Against: 1}, Rationale: "value", MemberViews: "asked"})
-	must(err)
-	_, err = gov.Publish(ctx, officer.ID, d.ID)
-	must(err)
-	p, err := gov.CreateMeeting(ctx, officer.ID, governance.Meeting{Body: "remuneration-committee", Date: today, Title: "Remuneration committee",
-		Agenda: []governance.AgendaItem{{No: 1, Title: "Private item"}}})
-	must(err)
-	ids["private"] = p.ID
-	draft, err := gov.Propose(ctx, officer.ID, governance.Decision{Title: "Draft contract", Type: governance.ApproveContract, Value: 30_000_000})
-	must(err)
-	ids["draft"] = draft.ID
-	v, err := gov.OpenVote(ctx, officer.ID, governance.MemberVote{Body: "member-council", Question: "Merge the back offices?", Options: []string{"For", "Against"},
-		Opens: time.Now().Add(-time.Hour), Closes: time.Now().Add(48 * time.Hour)})
-	must(err)
-	ids["vote"] = v.ID
+	if rec := send("POST", page+"/publish", url.Values{}); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "has been published") {
+		t.Fatalf("publish after you said, we did: %d\n%s", rec.Code, govClip(rec.Body.String()))
+	}
 }
