@@ -120,6 +120,18 @@ func (m *memImports) FindImport(_ context.Context, kind, sha string) (importing.
 	return importing.Run{}, fmt.Errorf("import %s: %w", sha, errs.ErrNotFound)
 }
 
+// HasImportOfSize implements importing.Store.
+func (m *memImports) HasImportOfSize(_ context.Context, kind string, bytes int64) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.runs {
+		if r.Kind == kind && r.Bytes == bytes {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // RecordImport implements importing.Store.
 func (m *memImports) RecordImport(_ context.Context, r importing.Run, _ []importing.Rejection) (int64, error) {
 	m.mu.Lock()

@@ -100,6 +100,10 @@ type Store interface {
 	// FindImport returns the successful run of kind with this file hash; it
 	// wraps errs.ErrNotFound when there is none.
 	FindImport(ctx context.Context, kind, sha256 string) (Run, error)
+	// HasImportOfSize reports whether a successful run of kind read a file
+	// of exactly this many bytes (only such a file can be a repeat, so a
+	// new file is hashed while it is imported instead of in a pass before).
+	HasImportOfSize(ctx context.Context, kind string, bytes int64) (bool, error)
 	// RecordImport stores a finished run and all its rejections and returns
 	// the run's id.
 	RecordImport(ctx context.Context, r Run, rejected []Rejection) (int64, error)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -157,31 +158,47 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		maxShare = 0.5
 	}
 
-	// First pass: the file's hash decides whether this is a repeat.
-	hash := sha256.New()
-	n, err := io.Copy(hash, r)
-	if err != nil {
-		return Summary{}, fmt.Errorf("import %s: read %s: %w", kind, name, err)
+	// Only a file of the same size as one imported before can be a repeat.
+	// Such a file is hashed in a first pass, and the hash decides; any other
+	// file is hashed as it is imported (one pass over a national file
+	// instead of two), and its hash is recorded with the run.
+	var (
+		sum       string
+		n         int64
+		retryNote string
+	)
+	maybeRepeat := true
+	if size > 0 {
+		var err error
+		if maybeRepeat, err = s.store.HasImportOfSize(ctx, kind, size); err != nil {
+			return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+		}
 	}
-	sum := hex.EncodeToString(hash.Sum(nil))
-	var retryNote string
-	prev, err := s.store.FindImport(ctx, kind, sum)
-	switch {
-	case err == nil && prev.Rejected == 0:
-		return Summary{Run: prev, AlreadyImported: true}, nil
-	case err == nil:
-		// The same file again, but its earlier run rejected rows: they may
-		// pass now (for example once the practices they name are imported).
-		// Accepted rows are upserts, so they change nothing the second time.
-		retryNote = fmt.Sprintf("this file was imported before as run %d with %d rejected rows; imported again", prev.ID, prev.Rejected)
-	case !errors.Is(err, errs.ErrNotFound):
-		return Summary{}, fmt.Errorf("import %s: %w", kind, err)
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Summary{}, fmt.Errorf("import %s: rewind %s: %w", kind, name, err)
-	}
-	if size <= 0 {
-		size = n
+	if maybeRepeat {
+		hash := sha256.New()
+		var err error
+		if n, err = io.Copy(hash, r); err != nil {
+			return Summary{}, fmt.Errorf("import %s: read %s: %w", kind, name, err)
+		}
+		sum = hex.EncodeToString(hash.Sum(nil))
+		prev, err := s.store.FindImport(ctx, kind, sum)
+		switch {
+		case err == nil && prev.Rejected == 0:
+			return Summary{Run: prev, AlreadyImported: true}, nil
+		case err == nil:
+			// The same file again, but its earlier run rejected rows: they may
+			// pass now (for example once the practices they name are imported).
+			// Accepted rows are upserts, so they change nothing the second time.
+			retryNote = fmt.Sprintf("this file was imported before as run %d with %d rejected rows; imported again", prev.ID, prev.Rejected)
+		case !errors.Is(err, errs.ErrNotFound):
+			return Summary{}, fmt.Errorf("import %s: %w", kind, err)
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return Summary{}, fmt.Errorf("import %s: rewind %s: %w", kind, name, err)
+		}
+		if size <= 0 {
+			size = n
+		}
 	}
 
 	run := Run{Kind: kind, File: name, SHA256: sum, Bytes: n, Started: s.now().UTC(), Status: StatusImported, Actor: opts.Actor}
@@ -190,12 +207,25 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		rec.Note("%s", retryNote)
 	}
 	prog.Start(fmt.Sprintf("%s %s", kind, name), size)
-	cr := &countingReader{r: bufio.NewReaderSize(r, 1<<20), progress: prog}
+	var in io.Reader = r
+	var streamHash hash.Hash
+	if sum == "" {
+		streamHash = sha256.New()
+		in = io.TeeReader(r, streamHash)
+	}
+	cr := &countingReader{r: bufio.NewReaderSize(in, 1<<20), progress: prog}
 	src := &Source{Name: name, r: cr}
 
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := h.Load(ctx, src, rec); err != nil {
 			return err
+		}
+		if streamHash != nil {
+			// Hash what the handler did not read (a trailer, say) too.
+			if _, err := io.Copy(io.Discard, cr); err != nil {
+				return fmt.Errorf("read %s: %w", name, err)
+			}
+			run.SHA256, run.Bytes = hex.EncodeToString(streamHash.Sum(nil)), cr.n
 		}
 		read, _, rejected := rec.Counts()
 		if opts.Strict && rejected > 0 {

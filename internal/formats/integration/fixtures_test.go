@@ -2,6 +2,9 @@ package integration
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,6 +35,15 @@ func TestFixturesThroughSQLite(t *testing.T) {
 	for _, f := range loadAll {
 		t.Run(f.kind, func(t *testing.T) {
 			s := w.MustLoad(t, f.kind, f.path)
+			// A file of a size never imported is hashed as it is read: the
+			// run must still carry the file's own SHA-256 and size.
+			data, err := os.ReadFile(f.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(data); s.Run.SHA256 != hex.EncodeToString(sum[:]) || s.Run.Bytes != int64(len(data)) {
+				t.Errorf("run records sha256 %s of %d bytes, want %x of %d", s.Run.SHA256, s.Run.Bytes, sum, len(data))
+			}
 			if s.Read != f.read || s.Accepted != f.accepted || s.Rejected != f.rejected || s.Changed != f.ch {
 				t.Errorf("read %d accepted %d rejected %d changed %d, want %d %d %d %d",
 					s.Read, s.Accepted, s.Rejected, s.Changed, f.read, f.accepted, f.rejected, f.ch)

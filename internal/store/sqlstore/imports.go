@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"ccg/internal/errs"
@@ -31,6 +33,20 @@ func (s *Store) FindImport(ctx context.Context, kind, sha256 string) (importing.
 		return importing.Run{}, wrapErr(fmt.Sprintf("find import %s %s", kind, sha256), err)
 	}
 	return r, nil
+}
+
+// HasImportOfSize implements importing.Store.
+func (s *Store) HasImportOfSize(ctx context.Context, kind string, bytes int64) (bool, error) {
+	var one int
+	err := s.queryRow(ctx, `SELECT 1 FROM import_runs WHERE kind = ? AND bytes = ? AND status = ? LIMIT 1`,
+		kind, bytes, string(importing.StatusImported)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrapErr(fmt.Sprintf("find import %s of %d bytes", kind, bytes), err)
+	}
+	return true, nil
 }
 
 // RecordImport implements importing.Store: the run and all its rejections

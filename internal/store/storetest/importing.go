@@ -57,6 +57,17 @@ func importingSuite(t *testing.T, open Opener) {
 			wantErr(t, "find another hash", err, errs.ErrNotFound)
 			_, err = s.Import(ctx, id+1000)
 			wantErr(t, "missing run", err, errs.ErrNotFound)
+			for _, c := range []struct {
+				kind  string
+				bytes int64
+				want  bool
+			}{{"ods-practices", 4567, true}, {"ods-practices", 4568, false}, {"list-sizes", 4567, false}} {
+				has, err := s.HasImportOfSize(ctx, c.kind, c.bytes)
+				must(t, "has import of size", err)
+				if has != c.want {
+					t.Errorf("HasImportOfSize(%s, %d) = %v, want %v", c.kind, c.bytes, has, c.want)
+				}
+			}
 		}},
 		{"the same file imported twice is a conflict", func(t *testing.T, s importing.Store) {
 			run := importing.Run{Kind: "k", File: "f.csv", SHA256: "h", Status: importing.StatusImported}
