@@ -13,7 +13,7 @@
 #   4. always stops the cluster and removes its folder on exit.
 #
 # Environment:
-#   TESTFLAGS          extra go test flags, e.g. TESTFLAGS='-run Registry -v'
+#   TESTFLAGS          extra go test flags, e.g. TESTFLAGS='-run "Registry|Merger" -v' (quotes group words)
 #   TESTPKGS           packages to test (default ./...)
 #   CCG_TEST_POSTGRES  when already set, that database is used and no cluster is started
 #   CCG_NO_BROWSER=1   do not install chromium (browser tests then skip)
@@ -157,8 +157,10 @@ fi
 if [ $# -gt 0 ]; then
 	set -- "$@"
 else
-	# shellcheck disable=SC2086 # TESTFLAGS and TESTPKGS are word lists
-	set -- ${TESTFLAGS:-} ${TESTPKGS:-./...}
+	# TESTFLAGS and TESTPKGS are word lists; quotes group words, as in
+	# TESTFLAGS='-run "TestA|TestB"' (xargs splits them; nothing is run).
+	mapfile -d '' words < <(printf '%s %s' "${TESTFLAGS:-}" "${TESTPKGS:-./...}" | xargs printf '%s\0')
+	set -- "${words[@]}"
 fi
 log "go test $*"
 go test "$@"
