@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -113,6 +114,25 @@ func TestGovernance(t *testing.T) {
 		if n := eval[int](t, ctx, `document.querySelectorAll(".cast-form").length`); n != 2 {
 			t.Errorf("%d ballot forms, want the practice's own and the proxy's", n)
 		}
+	})
+
+	t.Run("member declares an interest and sees it", func(t *testing.T) {
+		acct := accounts["practice-member"]
+		signIn(t, ctx, d.URL, acct[0], acct[1])
+		defer signOut(t, ctx)
+		text(t, ctx, d.URL+"/governance", "main")
+		do(t, ctx, chromedp.Click(chromedp.CSS("#my-declarations-link")), chromedp.WaitVisible(chromedp.CSS("#my-interest-form")))
+		do(t, ctx,
+			chromedp.SetValue(chromedp.CSS("#ikind"), "non-financial-professional"),
+			chromedp.SetValue(chromedp.CSS("#iorg"), "Y09ZZZ"),
+			chromedp.SetValue(chromedp.CSS("#iorgname"), "Riverside Training Hub"),
+			chromedp.SetValue(chromedp.CSS("#idesc"), "GP trainer"),
+			chromedp.SetValue(chromedp.CSS("#ifrom"), time.Now().UTC().AddDate(0, 0, -2).Format("2006-01-02")),
+			chromedp.Submit(chromedp.CSS("#idesc")))
+		waitFor(t, ctx, `document.querySelector("#done-message") != null || document.querySelector("h1").textContent.includes("problem")`)
+		mustContain(t, "declared", mainText(t, ctx), "Your interest in Y09ZZZ has been added")
+		do(t, ctx, chromedp.Click(chromedp.CSS("#done-back")), chromedp.WaitVisible(chromedp.CSS("#my-interests")))
+		mustContain(t, "own declarations", textOf(t, ctx, "#my-interests"), "Riverside Training Hub (Y09ZZZ)", "GP trainer", "a non-financial professional interest")
 	})
 
 	t.Run("governor sees the running result", func(t *testing.T) {

@@ -43,6 +43,10 @@ const (
 	ActGovernanceView Action = "governance.view"
 	// ActGovernanceEdit: changing governance records.
 	ActGovernanceEdit Action = "governance.edit"
+	// ActDeclareOwn: declaring one's own interests, gifts and
+	// hospitality, seeing them, and confirming them yearly (Resource.Owner
+	// is the person declaring).
+	ActDeclareOwn Action = "governance.declare"
 	// ActVoteCast: casting one's own vote (Resource.Owner is the voter).
 	ActVoteCast Action = "vote.cast"
 	// ActVoteResults: the results of a member vote.
@@ -159,6 +163,7 @@ var policy = map[Action][8]Scope{
 	ActFinanceEdit:      {No, No, No, All, No, No, No, No},
 	ActGovernanceView:   {Pub, All, Pub, Pub, All, All, Body, Body},
 	ActGovernanceEdit:   {No, No, No, No, All, No, No, No},
+	ActDeclareOwn:       {No, Self, Self, Self, Self, Self, Self, Self},
 	ActVoteCast:         {No, Self, Self, Self, Self, Self, Self, Self},
 	ActVoteResults:      {Pub, All, Pub, Pub, All, All, Pub, Pub},
 	ActSurveyAnswer:     {No, Self, Self, Self, Self, Self, Self, Self},

@@ -43,11 +43,13 @@ type Minute struct {
 
 // Action is an action from a meeting, with an owner and a due date.
 type Action struct {
-	Item  int           `json:"item"`
-	Text  string        `json:"text"`
-	Owner PersonID      `json:"owner"`
-	Due   calendar.Date `json:"due"`
-	Done  calendar.Date `json:"done"`
+	Item  int      `json:"item"`
+	Text  string   `json:"text"`
+	Owner PersonID `json:"owner"`
+	// OwnerName is the owner's name, for the minutes.
+	OwnerName string        `json:"owner_name,omitempty"`
+	Due       calendar.Date `json:"due"`
+	Done      calendar.Date `json:"done"`
 }
 
 // Meeting is a meeting of a body.

@@ -102,3 +102,46 @@ func (s *Service) Vote(ctx context.Context, id int64) (MemberVote, error) {
 	}
 	return v, nil
 }
+
+// OwnRegister is one person's own entries in the registers of interests
+// and of gifts and hospitality, with their yearly confirmation.
+type OwnRegister struct {
+	Interests []Interest `json:"interests"`
+	Gifts     []Gift     `json:"gifts"`
+	// LastConfirmed is when the person last confirmed their entries (zero:
+	// never); ConfirmBy when they must next confirm them; Due whether that
+	// is today or has passed.
+	LastConfirmed calendar.Date `json:"last_confirmed"`
+	ConfirmBy     calendar.Date `json:"confirm_by"`
+	Due           bool          `json:"due"`
+}
+
+// OwnRegister returns person's own register entries (every one, live or
+// ended, gifts of any date) and whether their yearly confirmation is due.
+func (s *Service) OwnRegister(ctx context.Context, person PersonID) (OwnRegister, error) {
+	const op = "governance: own register"
+	out := OwnRegister{Interests: []Interest{}, Gifts: []Gift{}}
+	is, err := s.store.Interests(ctx, person)
+	if err != nil {
+		return OwnRegister{}, fmt.Errorf("%s of %d: %w", op, person, err)
+	}
+	out.Interests = append(out.Interests, is...)
+	gs, err := s.store.Gifts(ctx, calendar.Date{}, calendar.Date{})
+	if err != nil {
+		return OwnRegister{}, fmt.Errorf("%s of %d: %w", op, person, err)
+	}
+	for _, g := range gs {
+		if g.Person == person {
+			out.Gifts = append(out.Gifts, g)
+		}
+	}
+	latest, err := s.store.LatestConfirmations(ctx)
+	if err != nil {
+		return OwnRegister{}, fmt.Errorf("%s of %d: %w", op, person, err)
+	}
+	today := s.today()
+	out.LastConfirmed = latest[person]
+	out.ConfirmBy, _ = ConfirmationDue(out.LastConfirmed, today)
+	out.Due = len(DueConfirmation([]PersonID{person}, latest, today)) > 0
+	return out, nil
+}

@@ -247,7 +247,12 @@ func (m *memStore) Gift(_ context.Context, id int64) (Gift, error) {
 	return g, nil
 }
 func (m *memStore) Gifts(context.Context, calendar.Date, calendar.Date) ([]Gift, error) {
-	return nil, nil
+	var out []Gift
+	for _, g := range m.gifts {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
+	return out, nil
 }
 func (m *memStore) PutProcurement(_ context.Context, p ProcurementDecision) (int64, error) {
 	if p.ID == 0 {
@@ -700,5 +705,52 @@ func TestServiceRegisters(t *testing.T) {
 	}
 	if _, err := w.svc.AdoptConstitution(ctx, 6, c); !errors.Is(err, errs.ErrInvalid) {
 		t.Errorf("adopting an unchanged constitution: %v", err)
+	}
+}
+
+// TestServiceOwnRegister checks what a person sees of their own entries and
+// when their yearly confirmation is due (the world's clock is 2021-03-01).
+func TestServiceOwnRegister(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		confirmed     string // "" for never
+		wantDue       bool
+		wantConfirmBy string
+	}{
+		{"never confirmed: due at once", "", true, "2021-03-01"},
+		{"confirmed a month ago", "2021-02-01", false, "2022-02-01"},
+		{"confirmed exactly a year ago", "2020-03-01", true, "2021-03-01"},
+		{"confirmed over a year ago", "2019-12-31", true, "2020-12-31"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t)
+			if _, _, err := w.svc.DeclareInterest(ctx, 1, Interest{Person: 1, Kind: InterestFinancial, Organisation: "Y01FED", From: day("2021-02-15")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := w.svc.DeclareInterest(ctx, 2, Interest{Person: 2, Kind: InterestIndirect, Organisation: "RXX", From: day("2021-02-15")}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []PersonID{1, 2} {
+				if _, _, err := w.svc.DeclareGift(ctx, p, Gift{Person: p, Kind: KindGift, From: "Pharma Ltd", Value: 1000, Offered: day("2021-02-20")}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.confirmed != "" {
+				if err := w.svc.ConfirmRegister(ctx, 1, day(tc.confirmed)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := w.svc.OwnRegister(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Interests) != 1 || r.Interests[0].Organisation != "Y01FED" || len(r.Gifts) != 1 || r.Gifts[0].Person != 1 {
+				t.Errorf("entries are not only person 1's: %+v", r)
+			}
+			if r.Due != tc.wantDue || r.ConfirmBy != day(tc.wantConfirmBy) {
+				t.Errorf("due=%v confirm by %s, want %v %s", r.Due, r.ConfirmBy, tc.wantDue, tc.wantConfirmBy)
+			}
+		})
 	}
 }

@@ -123,6 +123,9 @@ var matrixExpect = map[access.Action]struct{ own, other string }{
 	access.ActGovernanceEdit: {"governance-secretary", "same"},
 	access.ActVoteCast:       {signedIn, "same"},
 	access.ActVoteResults:    {boardOnly, "same"},
+	// Declaring, seeing and confirming one's own register entries is as
+	// oneself (the resource's owner is the person signed in).
+	access.ActDeclareOwn: {signedIn, "same"},
 	// Engagement: survey results are aggregated CCG-wide (no practice or
 	// locality for a locality lead's scope); answering, responding and
 	// asking are as oneself.

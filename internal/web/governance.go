@@ -78,6 +78,26 @@ func (s *Server) governanceRoutes() []route {
 		{Method: "GET", Path: "/governance/assurance", API: apiPrefix + "/governance/assurance", Action: access.ActGovernanceView,
 			Resource: govAssuranceResource, Page: "governance/assurance", View: s.govAssuranceView},
 		{Method: "GET", Path: "/governance/assurance.csv", Action: access.ActGovernanceView, Resource: govAssuranceResource, Raw: s.govAssuranceCSV},
+		// One's own declarations (governance_self.go).
+		{Method: "GET", Path: "/governance/declarations", API: apiPrefix + "/governance/declarations", Action: access.ActDeclareOwn,
+			Resource: govOwnResource, Page: "governance/declarations", View: s.govOwnView},
+		{Method: "GET", Path: "/governance/declarations/confirm", API: apiPrefix + "/governance/declarations/confirm", Action: access.ActDeclareOwn,
+			Resource: govOwnResource, Page: "governance/confirm", View: s.govOwnView},
+		{Method: "POST", Path: "/governance/declarations/confirm", API: apiPrefix + "/governance/declarations/confirm", Action: access.ActDeclareOwn,
+			Resource: govOwnResource, Page: "governance/done", View: s.govOwnConfirmView},
+		{Method: "POST", Path: "/governance/declarations/interests", API: apiPrefix + "/governance/declarations/interests", Action: access.ActDeclareOwn,
+			Resource: govOwnResource, Page: "governance/done", View: s.govOwnInterestView},
+		{Method: "POST", Path: "/governance/declarations/gifts", API: apiPrefix + "/governance/declarations/gifts", Action: access.ActDeclareOwn,
+			Resource: govOwnResource, Page: "governance/done", View: s.govOwnGiftView},
+		// The governance secretary's meeting forms (governance_meetings.go).
+		{Method: "POST", Path: "/governance/meetings/{id}/attendance", API: apiPrefix + "/governance/meetings/{id}/attendance", Action: access.ActGovernanceEdit,
+			Resource: s.govMeetingResource, Page: "governance/done", View: s.govAttendanceView},
+		{Method: "POST", Path: "/governance/meetings/{id}/declarations", API: apiPrefix + "/governance/meetings/{id}/declarations", Action: access.ActGovernanceEdit,
+			Resource: s.govMeetingResource, Page: "governance/done", View: s.govMeetingDeclarationView},
+		{Method: "POST", Path: "/governance/meetings/{id}/minutes", API: apiPrefix + "/governance/meetings/{id}/minutes", Action: access.ActGovernanceEdit,
+			Resource: s.govMeetingResource, Page: "governance/done", View: s.govMinuteView},
+		{Method: "POST", Path: "/governance/meetings/{id}/actions", API: apiPrefix + "/governance/meetings/{id}/actions", Action: access.ActGovernanceEdit,
+			Resource: s.govMeetingResource, Page: "governance/done", View: s.govActionView},
 	}
 }
 
@@ -184,8 +204,12 @@ type govHomeVM struct {
 	Bodies   []GovBody            `json:"bodies"`
 	Votes    []govVoteRow         `json:"votes"`
 	Meetings []governance.Meeting `json:"recent_meetings"`
-	CanEdit  bool                 `json:"-"`
-	CSRF     string               `json:"-"`
+	// SignedIn shows the link to one's own declarations; ConfirmDue
+	// prompts the yearly confirmation of them.
+	SignedIn   bool   `json:"-"`
+	ConfirmDue bool   `json:"confirmation_due,omitempty"`
+	CanEdit    bool   `json:"-"`
+	CSRF       string `json:"-"`
 }
 
 type govVoteRow struct {
@@ -228,6 +252,13 @@ func (s *Server) govHomeView(r *http.Request) (any, error) {
 		return nil, err
 	}
 	p := personFrom(r)
+	if p.SignedIn() {
+		own, err := s.deps.Governance.OwnRegister(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		vm.SignedIn, vm.ConfirmDue = true, own.Due
+	}
 	for i := len(ms) - 1; i >= 0 && len(vm.Meetings) < 12; i-- {
 		if access.Can(p, access.ActGovernanceView, Resource{Kind: "meeting", Body: string(ms[i].Body), Published: ms[i].Public}) {
 			vm.Meetings = append(vm.Meetings, ms[i])
@@ -371,6 +402,11 @@ func (s *Server) govBodyView(r *http.Request) (any, error) {
 type govMeetingVM struct {
 	Meeting  governance.Meeting `json:"meeting"`
 	BodyName string             `json:"body_name"`
+	// For the governance secretary's forms: the body's members on the day,
+	// each with whether they were present.
+	Members []govSeatRow `json:"-"`
+	CanEdit bool         `json:"-"`
+	CSRF    string       `json:"-"`
 }
 
 func (s *Server) govMeetingView(r *http.Request) (any, error) {
@@ -386,7 +422,12 @@ func (s *Server) govMeetingView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return govMeetingVM{Meeting: m, BodyName: bodyName(c, m.Body)}, nil
+	vm := govMeetingVM{Meeting: m, BodyName: bodyName(c, m.Body), CSRF: csrfFor(r),
+		CanEdit: access.Can(personFrom(r), access.ActGovernanceEdit, Resource{Kind: "meeting", Body: string(m.Body), Published: m.Public})}
+	if vm.CanEdit {
+		vm.Members = meetingSeats(c, m)
+	}
+	return vm, nil
 }
 
 // govDecisionRow is a decision in the register, as the public API gives it.
