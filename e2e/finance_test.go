@@ -91,6 +91,38 @@ func TestFinance(t *testing.T) {
 		tr := text(t, ctx, d.URL+"/finance/transfers?org=99Y", "main")
 		mustContain(t, "transfers", tr, "5XB", "£300,000.00", "Referred to NHS England")
 	})
+
+	t.Run("finance lead records a receipt against the withheld handover", func(t *testing.T) {
+		ctx := browser(t)
+		signIn(t, ctx, d.URL, fin[0], fin[1])
+		do(t, ctx, chromedp.Navigate(d.URL+"/finance/transfers?org=99Y"), chromedp.WaitVisible(chromedp.CSS("#receipt-agreement")))
+		choose := `(function(){var s=document.querySelector("#receipt-agreement");` +
+			`for(var i=0;i<s.options.length;i++){if(s.options[i].text.indexOf("5XB owes")>=0){s.value=s.options[i].value;return s.options[i].text}}return ""})()`
+		label := eval[string](t, ctx, choose)
+		mustContain(t, "the withheld agreement is offered", label, "5XB owes", "£300,000.00 outstanding")
+
+		// More than is outstanding is refused, and the form keeps what was typed.
+		do(t, ctx,
+			chromedp.SetValue(chromedp.CSS("#receipt-amount"), "400000.00"),
+			chromedp.SetValue(chromedp.CSS("#receipt-received"), "2021-03-31"),
+			chromedp.SetValue(chromedp.CSS("#receipt-reference"), "BACS 5XB-1"),
+			chromedp.Click(chromedp.CSS("#save-receipt")),
+		)
+		waitFor(t, ctx, `document.querySelector("#receipt-error") != null`)
+		mustContain(t, "overpayment refused", textOf(t, ctx, "#receipt-error"), "There is a problem",
+			"£400,000.00 is more than the £300,000.00 outstanding", "new agreement the other way")
+		if got := eval[string](t, ctx, `document.querySelector("#receipt-amount").value`); got != "400000.00" {
+			t.Errorf("the refused form lost the amount: %q", got)
+		}
+
+		do(t, ctx, chromedp.SetValue(chromedp.CSS("#receipt-amount"), "100000.00"))
+		if got := eval[string](t, ctx, choose); got == "" {
+			t.Fatalf("the agreement is no longer offered")
+		}
+		do(t, ctx, chromedp.Click(chromedp.CSS("#save-receipt")))
+		waitFor(t, ctx, `document.querySelector("#transfer-saved") != null`)
+		mustContain(t, "after the receipt", textOf(t, ctx, "main"), "The receipt against agreement", "£200,000.00")
+	})
 }
 
 // addPounds adds whole pounds to an amount written as the form writes it

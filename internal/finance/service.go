@@ -161,6 +161,9 @@ func (s *Service) BuildAllocation(ctx context.Context, req AllocationRequest) (A
 	if err != nil {
 		return Allocation{}, fmt.Errorf("%s: %w", op, err)
 	}
+	if len(pops) == 0 {
+		return Allocation{}, fmt.Errorf("%s: no member practice of %s has list sizes for %s: %w", op, req.Org, month, errs.ErrNotFound)
+	}
 	have := map[string]bool{}
 	for _, p := range pops {
 		have[p.Practice] = true
@@ -711,4 +714,14 @@ func (s *Service) Consolidated(ctx context.Context, successor string, year calen
 		return Consolidated{}, fmt.Errorf("%s: actuals: %w", op, err)
 	}
 	return Consolidate(successor, preds, year, lines, acts), nil
+}
+
+// ListSizeMonths returns the months for which list sizes are held, oldest
+// first: the months an allocation can be built from.
+func (s *Service) ListSizeMonths(ctx context.Context) ([]calendar.Month, error) {
+	ms, err := s.pop.ListSizeMonths(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("finance: list-size months: %w", err)
+	}
+	return ms, nil
 }

@@ -48,6 +48,14 @@ func (s *Server) financeRoutes() []route {
 			Resource: practice, Page: "finance/practice", View: s.practiceBudgetView},
 		{Method: "GET", Path: "/finance/transfers", API: apiPrefix + "/transfers", Action: access.ActFinanceView,
 			Page: "finance/transfers", View: s.transfersView},
+		// The finance role's forms (finance_forms.go), each with a JSON twin taking the same fields.
+		{Method: "POST", Path: "/finance/transfers/agreements", Action: access.ActFinanceEdit, Raw: s.agreementPost(false)},
+		{Method: "POST", Path: apiPrefix + "/transfers/agreements", Action: access.ActFinanceEdit, Raw: s.agreementPost(true)},
+		{Method: "POST", Path: "/finance/transfers/receipts", Action: access.ActFinanceEdit, Raw: s.receiptPost(false)},
+		{Method: "POST", Path: apiPrefix + "/transfers/receipts", Action: access.ActFinanceEdit, Raw: s.receiptPost(true)},
+		{Method: "GET", Path: "/finance/allocations/new", Action: access.ActFinanceEdit, Page: "finance/build", View: s.allocationBuildView},
+		{Method: "POST", Path: "/finance/allocations/new", Action: access.ActFinanceEdit, Raw: s.allocationBuildPost(false)},
+		{Method: "POST", Path: apiPrefix + "/allocations", Action: access.ActFinanceEdit, Raw: s.allocationBuildPost(true)},
 	}
 }
 

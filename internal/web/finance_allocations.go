@@ -21,6 +21,7 @@ type AllocationsView struct {
 	PaceText    string              `json:"-"`
 	Distance    *chart.Figure       `json:"-"`
 	Query       string              `json:"-"`
+	CanEdit     bool                `json:"-"`
 }
 
 // AllocationSummary is one allocation with the words pages show beside it.
@@ -40,6 +41,7 @@ func (s *Server) allocationsModel(r *http.Request) (AllocationsView, error) {
 		return AllocationsView{}, err
 	}
 	v := AllocationsView{financeScope: sc, Allocations: []AllocationSummary{}, Query: scopeQuery(sc, "")}
+	_, v.CanEdit = canFinance(r)
 	want := int64(0)
 	if id := strings.TrimSpace(r.URL.Query().Get("id")); id != "" {
 		if want, err = strconv.ParseInt(id, 10, 64); err != nil {
@@ -230,34 +232,43 @@ type TransfersView struct {
 	Inherited []finance.TransfersReport `json:"inherited,omitempty"`
 	Names     map[string]string         `json:"names"`
 	Ageing    *chart.Figure             `json:"-"`
+	// The forms for the finance role (see finance_forms.go).
+	CanEdit      bool            `json:"-"`
+	CSRF         string          `json:"-"`
+	NewAgreement AgreementForm   `json:"-"`
+	NewReceipt   ReceiptForm     `json:"-"`
+	Open         []OpenAgreement `json:"-"`
+	Saved        string          `json:"-"`
 }
 
 // EscalationLabel writes an escalation level in words.
 func (TransfersView) EscalationLabel(e finance.Escalation) string { return e.Label() }
 
-func (s *Server) transfersView(r *http.Request) (any, error) {
+func (s *Server) transfersView(r *http.Request) (any, error) { return s.transfersModel(r) }
+
+func (s *Server) transfersModel(r *http.Request) (TransfersView, error) {
 	sc, err := s.financeScopeOf(r)
 	if err != nil {
-		return nil, err
+		return TransfersView{}, err
 	}
 	at, err := dateParam(r, "at", s.today())
 	if err != nil {
-		return nil, err
+		return TransfersView{}, err
 	}
 	rep, err := s.deps.Finance.Transfers(r.Context(), sc.Org, at)
 	if err != nil {
-		return nil, err
+		return TransfersView{}, err
 	}
 	v := TransfersView{financeScope: sc, Report: rep, Names: map[string]string{}}
 	preds, err := s.deps.Registry.Predecessors(r.Context(), sc.Org)
 	if err != nil {
-		return nil, err
+		return TransfersView{}, err
 	}
 	lists := [][]finance.AgreementStatus{rep.OwedTo, rep.Owing}
 	for _, p := range preds {
 		pr, err := s.deps.Finance.Transfers(r.Context(), p.Predecessor, at)
 		if err != nil {
-			return nil, err
+			return TransfersView{}, err
 		}
 		if len(pr.OwedTo) > 0 {
 			v.Inherited = append(v.Inherited, pr)
@@ -286,5 +297,6 @@ func (s *Server) transfersView(r *http.Request) (any, error) {
 		f := b.Render()
 		v.Ageing = &f
 	}
+	s.transferForms(r, &v, lists)
 	return v, nil
 }
