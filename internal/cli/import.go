@@ -28,8 +28,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(w, "Rows that fail a check are kept aside with their line, column and reason (see the import history page).")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Kinds:")
-		for _, k := range importKinds() {
-			fmt.Fprintf(w, "  %-18s %s\n", k[0], k[1])
+		kinds := importKinds()
+		width := 0
+		for _, k := range kinds {
+			width = max(width, len(k[0]))
+		}
+		for _, k := range kinds {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, k[0], k[1])
 		}
 		fmt.Fprintln(w)
 		fs.PrintDefaults()
