@@ -511,46 +511,38 @@ func (a *analysis) breakdown(k BreakdownKind) (Breakdown, []groupCells) {
 		b.Groups = append(b.Groups, grp)
 		cells[g].key = key
 	}
-	// items
-	for i := range a.items {
-		ms := make([]Measure, len(keys))
-		ss := make([][]float64, len(keys))
+	// protected measures one item or dimension in every group and hides
+	// the groups too few answered to show (and, by secondary suppression,
+	// those that would let a hidden one be worked out from the total).
+	protected := func(measure func(g []*scored) (Measure, []float64)) []cell {
+		out := make([]cell, len(keys))
 		ns := make([]int, len(keys))
 		total := 0
 		for g, key := range keys {
-			ms[g], ss[g] = a.itemMeasure(i, members[key])
-			ns[g] = ms[g].N
+			out[g].m, out[g].samples = measure(members[key])
+			ns[g] = out[g].m.N
 			total += ns[g]
 		}
 		rs := Protect(d, ns, total, groupReasons)
-		for g := range keys {
-			m := ms[g]
+		for g := range out {
 			if !rs[g].Shown() {
-				m = hidden(rs[g])
+				out[g].m = hidden(rs[g])
 			}
-			b.Groups[g].Items = append(b.Groups[g].Items, m)
-			cells[g].items = append(cells[g].items, cell{m, ss[g]})
+		}
+		return out
+	}
+	for i := range a.items {
+		cs := protected(func(g []*scored) (Measure, []float64) { return a.itemMeasure(i, g) })
+		for g := range keys {
+			b.Groups[g].Items = append(b.Groups[g].Items, cs[g].m)
+			cells[g].items = append(cells[g].items, cs[g])
 		}
 	}
-	// dimensions
 	for j := range a.dims {
-		ms := make([]Measure, len(keys))
-		ss := make([][]float64, len(keys))
-		ns := make([]int, len(keys))
-		total := 0
-		for g, key := range keys {
-			ms[g], ss[g] = a.dimMeasure(j, members[key])
-			ns[g] = ms[g].N
-			total += ns[g]
-		}
-		rs := Protect(d, ns, total, groupReasons)
+		cs := protected(func(g []*scored) (Measure, []float64) { return a.dimMeasure(j, g) })
 		for g := range keys {
-			m := ms[g]
-			if !rs[g].Shown() {
-				m = hidden(rs[g])
-			}
-			b.Groups[g].Dimensions = append(b.Groups[g].Dimensions, m)
-			cells[g].dims = append(cells[g].dims, cell{m, ss[g]})
+			b.Groups[g].Dimensions = append(b.Groups[g].Dimensions, cs[g].m)
+			cells[g].dims = append(cells[g].dims, cs[g])
 		}
 	}
 	return b, cells
