@@ -153,10 +153,10 @@ type World struct {
 	// Accounts are the demo sign-ins, one per role (people.go).
 	Accounts []Account
 
-	// What each capability's part wrote (variation.go, governance.go,
-	// engagement.go, finance.go).
+	// What each capability's part wrote (variation.go, engagement.go,
+	// finance.go). Governance writes no files: its records are made through
+	// the governance service after the imports (internal/cli/demo_governance.go).
 	Variation  VariationWorld
-	Governance GovernanceWorld
 	Engagement EngagementWorld
 	Finance    FinanceWorld
 }
@@ -235,7 +235,6 @@ func Generate(dir string, seed int64) (*World, error) {
 		{"people", writePeople},
 		// Each capability's part, in its own file, after what it depends on.
 		{"variation", writeVariation},
-		{"governance", writeGovernance},
 		{"engagement", writeEngagement},
 		{"finance", writeFinance},
 	}
