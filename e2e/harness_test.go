@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -198,11 +199,21 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 // on the current page.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("read %s: %v", sel, err)
+	// The text is read in the page by JavaScript rather than through
+	// chromedp's node cache, whose node IDs go stale when a form submission
+	// replaces the document between finding and reading the element.
+	js := `(function(){var e=document.querySelector(` + strconv.Quote(sel) + `);return e===null?null:e.innerText})()`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*string](js))
+		if err == nil && s != nil {
+			return *s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read %s: no such element after 20 s (last error: %v)", sel, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return s
 }
 
 // text opens url and returns the visible text of the element matching sel.
