@@ -8,9 +8,13 @@
 #      there, TCP on 127.0.0.1 at a free port), creates database ccgtest and
 #      exports CCG_TEST_POSTGRES, so the store conformance suite runs on
 #      PostgreSQL as well as SQLite;
-#   3. runs go test ./... (extra flags from TESTFLAGS, packages from TESTPKGS;
+#   3. builds Mailpit (a real SMTP server with an HTTP API) into .tools/bin
+#      with `go install` when it is missing, starts it on free loopback ports
+#      and exports CCG_TEST_SMTP (host:port) and CCG_TEST_MAILPIT_API
+#      (http://host:port), so the mail tests deliver real messages;
+#   4. runs go test ./... (extra flags from TESTFLAGS, packages from TESTPKGS;
 #      arguments given to this script replace both);
-#   4. always stops the cluster and removes its folder on exit.
+#   5. always stops the cluster and Mailpit and removes their folders on exit.
 #
 # Environment:
 #   TESTFLAGS          extra go test flags, e.g. TESTFLAGS='-run "Registry|Merger" -v' (quotes group words)
@@ -18,6 +22,8 @@
 #   CCG_TEST_POSTGRES  when already set, that database is used and no cluster is started
 #   CCG_NO_BROWSER=1   do not install chromium (browser tests then skip)
 #   CCG_NO_POSTGRES=1  do not start PostgreSQL (the PostgreSQL suite then skips)
+#   CCG_NO_MAIL=1      do not start Mailpit (the mail delivery tests then skip)
+#   CCG_TEST_SMTP      when already set (with CCG_TEST_MAILPIT_API), that Mailpit is used
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -73,8 +79,18 @@ run_pg() {
 	fi
 }
 
+mailpit_pid=""
+mailpit_dir=""
+
 cleanup() {
 	local rc=$?
+	if [ -n "$mailpit_pid" ]; then
+		kill "$mailpit_pid" 2>/dev/null || true
+		wait "$mailpit_pid" 2>/dev/null || true
+	fi
+	if [ -n "$mailpit_dir" ]; then
+		rm -rf "$mailpit_dir"
+	fi
 	if [ -n "$pg_dir" ]; then
 		if [ -f "$pg_dir/data/postmaster.pid" ]; then
 			run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -153,7 +169,69 @@ else
 	start_postgres
 fi
 
-# --- 3. tests ---------------------------------------------------------------
+# --- 3. Mailpit ----------------------------------------------------------
+# Pinned; built from source through the Go module proxy (no binary downloads).
+MAILPIT_VERSION=v1.33.1
+
+free_port() {
+	local p try
+	for try in $(seq 1 20); do
+		p=$((20000 + (RANDOM % 20000)))
+		port_in_use "$p" || {
+			echo "$p"
+			return 0
+		}
+	done
+	return 1
+}
+
+start_mailpit() {
+	local bin
+	bin="$(command -v mailpit || true)"
+	if [ -z "$bin" ]; then
+		bin="$PWD/.tools/bin/mailpit"
+		if [ ! -x "$bin" ]; then
+			log "building Mailpit $MAILPIT_VERSION into .tools/bin (once; takes a few minutes)"
+			mkdir -p .tools/bin
+			GOBIN="$PWD/.tools/bin" GOFLAGS=-buildvcs=false go install "github.com/axllent/mailpit@$MAILPIT_VERSION" ||
+				die "could not build Mailpit (go install github.com/axllent/mailpit@$MAILPIT_VERSION)"
+		fi
+	fi
+	mailpit_dir="$(mktemp -d "${TMPDIR:-/tmp}/ccg-mailpit.XXXXXX")"
+	local smtp_port http_port try
+	for try in 1 2 3 4 5; do
+		smtp_port="$(free_port)" && http_port="$(free_port)" || die "no free port for Mailpit"
+		"$bin" --smtp "127.0.0.1:$smtp_port" --listen "127.0.0.1:$http_port" --database "$mailpit_dir/mailpit.db" \
+			--max 5000 --enable-chaos --disable-version-check --quiet >"$mailpit_dir/mailpit.log" 2>&1 &
+		mailpit_pid=$!
+		local i
+		for i in $(seq 1 100); do
+			if port_in_use "$smtp_port" && port_in_use "$http_port"; then
+				export CCG_TEST_SMTP="127.0.0.1:$smtp_port"
+				export CCG_TEST_MAILPIT_API="http://127.0.0.1:$http_port"
+				log "Mailpit on SMTP $CCG_TEST_SMTP, API $CCG_TEST_MAILPIT_API"
+				return 0
+			fi
+			kill -0 "$mailpit_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$mailpit_pid" 2>/dev/null || true
+		wait "$mailpit_pid" 2>/dev/null || true
+		mailpit_pid=""
+		log "Mailpit did not start (try $try): $(tail -3 "$mailpit_dir/mailpit.log")"
+	done
+	die "could not start Mailpit"
+}
+
+if [ -n "${CCG_TEST_SMTP:-}" ]; then
+	log "using the Mailpit in CCG_TEST_SMTP / CCG_TEST_MAILPIT_API"
+elif [ "${CCG_NO_MAIL:-}" = 1 ]; then
+	log "CCG_NO_MAIL=1: mail delivery tests will skip"
+else
+	start_mailpit
+fi
+
+# --- 4. tests ---------------------------------------------------------------
 if [ $# -gt 0 ]; then
 	set -- "$@"
 else
