@@ -66,6 +66,18 @@ const (
 	ActPeopleAdmin Action = "people.admin"
 	// ActAuditView: reading and verifying the audit log.
 	ActAuditView Action = "audit.view"
+	// ActMailOutbox: the e-mail outbox (what was sent, what failed) and
+	// retrying failed messages; secret messages' bodies are never shown.
+	ActMailOutbox Action = "mail.outbox"
+	// ActMailLink: the pages behind links in e-mails (unsubscribe,
+	// preferences, confirming a subscription): the secret in the link is
+	// what authorises them, so anybody holding it may use them, and the
+	// one-click unsubscribe (RFC 8058) is posted by mail programs without
+	// a session or anti-forgery token.
+	ActMailLink Action = "mail.link"
+	// ActMailSubscribe: asking for a monthly alert of a practice's, a
+	// locality's or the CCG's public figures (confirmed by e-mail).
+	ActMailSubscribe Action = "mail.subscribe"
 
 	// Site-wide public pages named by the web route table: the home page,
 	// the organisation registry (public ODS data), the glossary, health
@@ -172,6 +184,9 @@ var policy = map[Action][8]Scope{
 	ActPeopleView:       {No, All, No, No, All, No, No, No},
 	ActPeopleAdmin:      {No, All, No, No, No, No, No, No},
 	ActAuditView:        {No, All, No, No, No, No, No, No},
+	ActMailOutbox:       {No, All, No, No, No, No, No, No},
+	ActMailLink:         {All, All, All, All, All, All, All, All},
+	ActMailSubscribe:    {All, All, All, All, All, All, All, All},
 }
 
 // Actions returns every action in the policy, sorted.

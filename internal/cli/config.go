@@ -22,6 +22,12 @@ type Config struct {
 	// Addr is the address the web server listens on. Flag --addr, env
 	// CCG_ADDR, default 127.0.0.1:8080.
 	Addr string
+	// SMTPURL is the mail server (smtp:// or smtps://, see internal/smtp);
+	// empty keeps messages in the outbox. Flag --smtp-url, env CCG_SMTP_URL.
+	SMTPURL string
+	// PublicURL is the site's full public address, for links in messages.
+	// Flag --public-url, env CCG_PUBLIC_URL, default http://ADDR.
+	PublicURL string
 }
 
 // envOr returns the environment variable's value, or def when it is unset.
@@ -41,6 +47,24 @@ func (c *Config) bindStore(fs *flag.FlagSet) {
 // bindAddr adds --addr to fs.
 func (c *Config) bindAddr(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", envOr("CCG_ADDR", "127.0.0.1:8080"), "address to serve on (env CCG_ADDR)")
+}
+
+// bindMail adds --smtp-url and --public-url to fs.
+func (c *Config) bindMail(fs *flag.FlagSet) {
+	fs.StringVar(&c.SMTPURL, "smtp-url", envOr("CCG_SMTP_URL", ""), "mail server, smtp://[USER:PASSWORD@]HOST[:PORT]?from=ADDRESS (STARTTLS) or smtps://… (TLS); empty keeps messages in the outbox (env CCG_SMTP_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", envOr("CCG_PUBLIC_URL", ""), "the site's public address for links in e-mails, e.g. https://ccg.example.nhs.uk (env CCG_PUBLIC_URL; default http://ADDR)")
+}
+
+// PublicBase returns the site's public address without a trailing slash.
+func (c Config) PublicBase() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	addr := c.Addr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	return "http://" + addr
 }
 
 // Engine names the SQL engine the configuration selects.
@@ -77,6 +101,9 @@ func (c Config) Validate(withAddr bool) error {
 	}
 	if c.DB != "" && !isPostgresURL(c.DB) && strings.Contains(c.DB, "://") && !strings.HasPrefix(c.DB, "sqlite://") {
 		return fmt.Errorf("config: --db %q: want a postgres:// URL or a SQLite file", c.DB)
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		return fmt.Errorf("config: --public-url %q: want the full address, https://HOST", c.PublicURL)
 	}
 	if withAddr {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -22,7 +23,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "Usage: ccg demo [--data DIR] [--db URL] [--addr HOST:PORT] [--seed N] [--keep] [--prepare-only]")
+		fmt.Fprintln(w, "Usage: ccg demo [--data DIR] [--db URL] [--addr HOST:PORT] [--smtp-url URL] [--public-url URL] [--seed N] [--keep] [--prepare-only]")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Builds a realistic, deterministic demo CCG: it writes the demo's files in the real public")
 		fmt.Fprintln(w, "formats, imports them exactly as a user would with 'ccg import', then serves the web pages.")
@@ -33,6 +34,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.DataDir, "data", os.Getenv("CCG_DEMO_DATA"), "data folder for the demo (env CCG_DEMO_DATA; default a new temporary folder)")
 	fs.StringVar(&cfg.DB, "db", "", "database URL: empty for SQLite in the data folder, or postgres://…")
 	cfg.bindAddr(fs)
+	cfg.bindMail(fs)
 	fs.Int64Var(&seed, "seed", 2013, "seed of the demo world (the same seed builds the same world)")
 	fs.BoolVar(&keep, "keep", false, "keep the temporary data folder on exit")
 	fs.BoolVar(&prepare, "prepare-only", false, "build and import the demo, then exit without serving")
@@ -51,6 +53,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if err := cfg.Validate(!prepare); err != nil {
 		return err
+	}
+	// Listen first, so that links in the demo's e-mails name the real port
+	// (with --addr 127.0.0.1:0 too).
+	var ln net.Listener
+	if !prepare {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer ln.Close()
+		cfg.Addr = ln.Addr().String()
 	}
 
 	fmt.Fprintf(e.stdout, "Building the demo CCG in %s\n", cfg.DataDir)
@@ -85,6 +98,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "The demo is ready (not serving: --prepare-only).")
 		return nil
 	}
+	a.listener = ln
 	return serveHTTP(ctx, e, a, func(url string) {
 		fmt.Fprintf(e.stdout, "\nccg demo is ready at %s\n", url)
 		fmt.Fprintln(e.stdout, "Press Ctrl+C to stop.")

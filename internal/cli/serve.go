@@ -17,11 +17,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: ccg serve [--data DIR] [--db URL] [--addr HOST:PORT]\n\nServes the web pages and the API (/api/v1/) until interrupted.")
+		fmt.Fprintln(fs.Output(), "Usage: ccg serve [--data DIR] [--db URL] [--addr HOST:PORT] [--smtp-url URL] [--public-url URL]\n\nServes the web pages and the API (/api/v1/) until interrupted, and delivers the e-mail outbox when --smtp-url names a mail server.")
 		fs.PrintDefaults()
 	}
 	cfg.bindStore(fs)
 	cfg.bindAddr(fs)
+	cfg.bindMail(fs)
 	oc := bindOIDC(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,10 +50,15 @@ func serveHTTP(ctx context.Context, e *env, a *app, ready func(url string)) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+	ln := a.listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", a.cfg.Addr); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	a.startMailWorker(workCtx, e.log)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -91,5 +97,7 @@ func (a *app) webDeps(e *env) web.Deps {
 		Governance: a.governance,
 		Engagement: a.engagement,
 		Finance:    a.finance,
+		Mail:       a.mail,
+		Surveys:    web.SurveyMail{Invitees: memberInvitees{a}, Mailer: surveyMailer{a}},
 	}
 }

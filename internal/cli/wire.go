@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 
 	"ccg/internal/access"
@@ -14,8 +15,10 @@ import (
 	"ccg/internal/formats/ods"
 	"ccg/internal/governance"
 	"ccg/internal/importing"
+	"ccg/internal/mail"
 	"ccg/internal/oidc"
 	"ccg/internal/registry"
+	"ccg/internal/smtp"
 	"ccg/internal/store/postgres"
 	"ccg/internal/store/sqlite"
 	"ccg/internal/store/sqlstore"
@@ -37,7 +40,14 @@ type app struct {
 	governance *governance.Service
 	engagement *engagement.Service
 	finance    *finance.Service
-	closers    []func() error
+	// mail queues e-mail in the outbox; mailSender delivers it (nil
+	// without --smtp-url).
+	mail       *mail.Service
+	mailSender *smtp.Sender
+	// listener, when set, is where serveHTTP serves (the demo opens it
+	// early so that its e-mails link to the real port).
+	listener net.Listener
+	closers  []func() error
 }
 
 // openMode says what to do about pending migrations when opening.
@@ -86,7 +96,7 @@ func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
 	a.access = access.NewService(st, registryLocalities{a.registry})
 	// Order matters: engagement links to governance decisions, finance reads
 	// prescribing costs from the analytics store.
-	for _, wire := range []func(context.Context) error{a.wireVariation, a.wireGovernance, a.wireEngagement, a.wireFinance} {
+	for _, wire := range []func(context.Context) error{a.wireMail, a.wireVariation, a.wireGovernance, a.wireEngagement, a.wireFinance} {
 		if err := wire(ctx); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("open: %w", err)

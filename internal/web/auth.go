@@ -174,7 +174,9 @@ func (s *Server) authorizeAccess(r *http.Request, action Action, res Resource) e
 	}
 	// A request that no route matches changes nothing: let it reach its
 	// 404 or 405 answer.
-	if action != ActionMissing {
+	// The one-click unsubscribe (RFC 8058) is posted by mail programs,
+	// which hold no session: the secret in its address authorises it.
+	if action != ActionMissing && action != access.ActMailLink {
 		if err := checkCSRF(r); err != nil {
 			return err
 		}

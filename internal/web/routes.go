@@ -140,6 +140,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.governanceRoutes()...)
 	rs = append(rs, s.engagementRoutes()...)
 	rs = append(rs, s.financeRoutes()...)
+	rs = append(rs, s.mailRoutes()...)
 	return rs
 }
 

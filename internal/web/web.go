@@ -29,6 +29,7 @@ import (
 	"ccg/internal/engagement"
 	"ccg/internal/finance"
 	"ccg/internal/governance"
+	"ccg/internal/mail"
 	"ccg/internal/variation"
 
 	"embed"
@@ -67,6 +68,11 @@ type Deps struct {
 	Governance *governance.Service
 	Engagement *engagement.Service
 	Finance    *finance.Service
+	// Mail is the e-mail outbox, preferences and alert subscriptions; its
+	// pages are served only when it is set. Surveys opens survey waves by
+	// e-mail.
+	Mail    *mail.Service
+	Surveys SurveyMail
 	// OIDC, when set, offers sign-in through the CCG's identity provider.
 	OIDC *oidc.Client
 	// Logger receives one line per request and every server error; nil
