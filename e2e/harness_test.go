@@ -71,7 +71,12 @@ func startDemo(t *testing.T) *demoServer {
 		out := &syncBuffer{}
 		ctx := context.Background()
 		go func() {
-			err := cli.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}, pw)
+			args := []string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}
+			if smtp := os.Getenv("CCG_TEST_SMTP"); smtp != "" {
+				// the demo's e-mail goes to the test Mailpit (see mail_test.go)
+				args = append(args, "--smtp-url", "smtp://"+smtp+"?starttls=off&from=ccg%40demo.ccg.example&name=NHS+Demo+CCG")
+			}
+			err := cli.Run(ctx, args, pw)
 			pw.CloseWithError(err)
 		}()
 		urlc := make(chan string, 1)

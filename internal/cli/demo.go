@@ -94,6 +94,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	if a.mailSender == nil {
+		fmt.Fprintln(e.stdout, "\nE-mail: no --smtp-url, so messages wait in the outbox; the administrator reads them at /admin/outbox.")
+	} else {
+		fmt.Fprintf(e.stdout, "\nE-mail: delivered through %s.\n", a.mailSender.Config())
+	}
 	if prepare {
 		fmt.Fprintln(e.stdout, "The demo is ready (not serving: --prepare-only).")
 		return nil

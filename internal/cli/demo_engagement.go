@@ -63,7 +63,8 @@ func seedDemoEngagement(ctx context.Context, e *env, a *app, w *demo.World) erro
 		return fmt.Errorf("demo engagement: %w", err)
 	}
 	if len(links) > 0 {
-		fmt.Fprintln(e.stdout, "\nDemo survey links (one use each; the current wave has 4 answers, so results show at the 5th):")
+		fmt.Fprintln(e.stdout, "\nDemo survey links, printed for the demo's own accounts only (everybody else was sent theirs by e-mail and")
+		fmt.Fprintln(e.stdout, "nobody else can see them; one use each; the current wave has 4 answers, so results show at the 5th):")
 		for _, acct := range w.Accounts {
 			if l, ok := links[acct.Email]; ok {
 				fmt.Fprintf(e.stdout, "  survey-link %s /survey?token=%s\n", acct.Email, l)
@@ -217,7 +218,20 @@ func seedDemoSurvey(ctx context.Context, a *app, r *rand.Rand, survey *engagemen
 	if err != nil {
 		return nil, err
 	}
-	toks, err := a.engagement.Invite(ctx, access.System.ID, w.ID, invitees)
+	// Everybody is e-mailed their link, in the transaction that issues the
+	// links (the demo keeps the tokens only to answer for its simulated
+	// staff and to print its own accounts' links).
+	var toks []engagement.IssuedToken
+	err = a.sql.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if toks, err = a.engagement.Invite(ctx, access.System.ID, w.ID, invitees); err != nil {
+			return err
+		}
+		if w, err = a.engagement.Wave(ctx, w.ID); err != nil {
+			return err
+		}
+		return surveyMailer{a}.MailInvitations(ctx, sv, w, toks)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ type Service struct {
 	now       func() time.Time
 	random    io.Reader
 	opts      Options
+	notifier  Notifier // nil: nobody is told
 }
 
 // NewService returns a Service. Every dependency is required.
@@ -610,6 +611,11 @@ func (s *Service) RecordYouSaidWeDid(ctx context.Context, by PersonID, id int64,
 		if _, err := s.store.PutConsultation(ctx, c); err != nil {
 			return err
 		}
+		if s.notifier != nil {
+			if err := s.notifier.YouSaidWeDid(ctx, c); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, AuditYouSaidWeDid, subject("consultation", id), fmt.Sprintf("decision %d", c.Decision))
 	})
 	if err != nil {
@@ -706,6 +712,11 @@ func (s *Service) moveQuestion(ctx context.Context, op string, id int64, to Ques
 		q.Status = to
 		if _, err := s.store.PutQuestion(ctx, q); err != nil {
 			return err
+		}
+		if to == QAnswered && s.notifier != nil {
+			if err := s.notifier.QuestionAnswered(ctx, q); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, AuditQuestionMove, subject("question", id), fmt.Sprintf("%s → %s", from, to))
 	})

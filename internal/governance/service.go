@@ -21,6 +21,8 @@ type Service struct {
 	now    func() time.Time
 	// publishCheck, when set, is asked before a decision is published.
 	publishCheck PublishCheck
+	// notifier, when set, is told about opened votes and meeting agendas.
+	notifier Notifier
 }
 
 // PublishCheck is asked before a decision is published, inside the publish
@@ -426,6 +428,11 @@ func (s *Service) DecideAtMeeting(ctx context.Context, by PersonID, id int64, mv
 		if err := s.store.UpdateMeeting(ctx, m); err != nil {
 			return err
 		}
+		if s.notifier != nil && len(m.Agenda) > 0 {
+			if err := s.notifier.MeetingAgenda(ctx, m); err != nil {
+				return err
+			}
+		}
 		from := d.Status
 		switch {
 		case check.RouteTo != "":
@@ -603,6 +610,11 @@ func (s *Service) CreateMeeting(ctx context.Context, by PersonID, m Meeting) (Me
 		if m.ID, err = s.store.CreateMeeting(ctx, m); err != nil {
 			return err
 		}
+		if s.notifier != nil && len(m.Agenda) > 0 {
+			if err := s.notifier.MeetingAgenda(ctx, m); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, "meeting.create", fmt.Sprintf("meeting/%d", m.ID), fmt.Sprintf("by %d: %s %s", by, m.Body, m.Date))
 	})
 	if err != nil {
@@ -640,6 +652,11 @@ func (s *Service) UpdateMeeting(ctx context.Context, by PersonID, m Meeting) (Me
 		if err := s.store.UpdateMeeting(ctx, m); err != nil {
 			return err
 		}
+		if s.notifier != nil && len(m.Agenda) > 0 {
+			if err := s.notifier.MeetingAgenda(ctx, m); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, "meeting.update", fmt.Sprintf("meeting/%d", m.ID), fmt.Sprintf("by %d", by))
 	})
 	if err != nil {
@@ -675,6 +692,11 @@ func (s *Service) OpenVote(ctx context.Context, by PersonID, v MemberVote) (Memb
 		}
 		if v.ID, err = s.store.CreateVote(ctx, v); err != nil {
 			return err
+		}
+		if s.notifier != nil {
+			if err := s.notifier.VoteOpened(ctx, v); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, "vote.open", fmt.Sprintf("vote/%d", v.ID),
 			fmt.Sprintf("by %d: %q, %d practices entitled, anonymous=%t", by, v.Question, len(v.Roster), v.Anonymous))
