@@ -59,6 +59,7 @@ func serveHTTP(ctx context.Context, e *env, a *app, ready func(url string)) erro
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	a.startMailWorker(workCtx, e.log)
+	a.startReminders(workCtx, e.log, 15*time.Minute)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -19,6 +19,9 @@ func (a *app) wireEngagement(ctx context.Context) error {
 		return fmt.Errorf("wire engagement: the SQL store and access must be wired first: %w", errs.ErrInvalid)
 	}
 	a.engagement = engagement.NewService(a.sql, engagementAudit{a.access}, engagementDecisions{a.governance})
+	if a.mail != nil {
+		a.engagement.SetNotifier(mailNotifier{a})
+	}
 	// "You said, we did": a decision that members were consulted on is
 	// published only once its consultations have closed and say what was done.
 	if a.governance != nil {

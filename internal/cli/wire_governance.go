@@ -21,6 +21,9 @@ import (
 func (a *app) wireGovernance(ctx context.Context) error {
 	a.governance = governance.NewService(a.sql, accessAuditor{a.access}, accessEntitlement{a.sql},
 		registryRoster{reg: a.registry, gov: a.sql})
+	if a.mail != nil {
+		a.governance.SetNotifier(mailNotifier{a})
+	}
 	return nil
 }
 

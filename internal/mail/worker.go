@@ -116,7 +116,7 @@ func (w *Worker) deliverOne(ctx context.Context, m Message, r *Result) error {
 		}
 		if err = w.store.MailSent(ctx, m.ID, w.name, now, wipe); err == nil {
 			r.Sent++
-			w.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
+			w.log.Debug("mail sent", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
 		}
 	case ctx.Err() != nil:
 		return ctx.Err() // stopping: the lease runs out and another worker (or this one, later) tries again

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"ccg/internal/access"
+	"ccg/internal/engagement"
+	"ccg/internal/governance"
+	"ccg/internal/mail"
+)
+
+// TestMailNotifications checks, over a real SQLite data folder, that
+// governance and engagement changes queue the right e-mail in the outbox in
+// their own transactions: a vote opening tells the entitled practice's
+// members only, the closing reminder goes once to those who have not voted,
+// the yearly declaration prompt once a year, an answer to its asker; and
+// that unsubscribing from a kind stops it.
+func TestMailNotifications(t *testing.T) {
+	ctx := access.WithActor(context.Background(), access.System)
+	a, err := openApp(ctx, Config{DataDir: t.TempDir(), PublicURL: "https://ccg.example"}, applyMigrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add := func(email string, roles []access.Role, practices ...string) *access.Person {
+		p, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: email, Email: email, Roles: roles, Practices: practices})
+		must(err)
+		return p
+	}
+	voter := add("voter@a81001.example", []access.Role{access.RolePracticeMember}, "A81001")
+	add("other@a81002.example", []access.Role{access.RolePracticeMember}, "A81002")
+	governor := add("governor@ccg.example", []access.Role{access.RoleGoverningBody})
+	c, err := governance.DefaultConstitution()
+	must(err)
+	_, err = a.governance.AdoptConstitution(ctx, 1, c)
+	must(err)
+
+	outbox := func(kind mail.Kind) []mail.Message {
+		t.Helper()
+		ms, err := a.sql.MailMessages(ctx, mail.Filter{Kind: kind})
+		must(err)
+		return ms
+	}
+	now := time.Now().UTC()
+	v, err := a.governance.OpenVote(ctx, 1, governance.MemberVote{Body: "member-council", Question: "Adopt the eye service?", Options: []string{"Yes", "No"},
+		Opens: now.Add(-time.Hour), Closes: now.Add(30 * time.Hour), Roster: []governance.Entitled{{Practice: "A81001", Name: "Riverside Surgery", ListSize: 5000}}})
+	must(err)
+	t.Run("vote opened: the entitled practice's members only", func(t *testing.T) {
+		ms := outbox(mail.KindVoteOpened)
+		if len(ms) != 1 || ms[0].To != voter.Email || !strings.Contains(ms[0].Text, "Riverside Surgery is entitled to vote on: Adopt the eye service?") {
+			t.Fatalf("vote-opened messages: %+v", ms)
+		}
+		if !strings.Contains(ms[0].Text, "https://ccg.example/governance/votes/") || ms[0].Unsubscribe == "" || ms[0].HTML == "" {
+			t.Fatalf("the message lacks its full link, unsubscribe address or HTML part:\n%s", ms[0].Text)
+		}
+	})
+	t.Run("reminders: once, to those who have not voted", func(t *testing.T) {
+		n, err := mailNotifier{a}.Remind(ctx, now)
+		must(err)
+		if n != 2 { // the vote closes within two days; the governor's declaration is due
+			t.Fatalf("first run queued %d reminders, want 2", n)
+		}
+		if ms := outbox(mail.KindVoteClosing); len(ms) != 1 || ms[0].To != voter.Email {
+			t.Fatalf("vote-closing messages: %+v", ms)
+		}
+		if ms := outbox(mail.KindDeclarationDue); len(ms) != 1 || ms[0].To != governor.Email {
+			t.Fatalf("declaration messages: %+v", ms)
+		}
+		n, err = mailNotifier{a}.Remind(ctx, now.Add(time.Hour))
+		must(err)
+		if n != 0 {
+			t.Fatalf("second run queued %d reminders, want none", n)
+		}
+		_ = v
+	})
+	t.Run("question answered: its asker is told", func(t *testing.T) {
+		q, err := a.engagement.Ask(ctx, engagement.Question{Kind: engagement.KindQuestion, Asker: voter.ID, To: "governing-body", Subject: "Evening clinics", Text: "Will there be evening clinics?"})
+		must(err)
+		_, err = a.engagement.Acknowledge(ctx, 1, q.ID)
+		must(err)
+		_, err = a.engagement.Assign(ctx, 1, q.ID, governor.ID)
+		must(err)
+		if len(outbox(mail.KindQuestionAnswered)) != 0 {
+			t.Fatal("a message before the answer")
+		}
+		_, err = a.engagement.AnswerQuestion(ctx, governor.ID, q.ID, "Yes, on Tuesdays.")
+		must(err)
+		ms := outbox(mail.KindQuestionAnswered)
+		if len(ms) != 1 || ms[0].To != voter.Email || !strings.Contains(ms[0].Subject, "Evening clinics") {
+			t.Fatalf("question-answered messages: %+v", ms)
+		}
+	})
+	t.Run("unsubscribing stops that kind", func(t *testing.T) {
+		ms := outbox(mail.KindVoteOpened)
+		token := ms[0].Unsubscribe[strings.LastIndex(ms[0].Unsubscribe, "/")+1:]
+		what, err := a.mail.Unsubscribe(ctx, token)
+		must(err)
+		if !strings.Contains(what, "member votes opening") {
+			t.Fatalf("unsubscribe said %q", what)
+		}
+		_, err = a.governance.OpenVote(ctx, 1, governance.MemberVote{Body: "member-council", Question: "Second question?", Options: []string{"Yes", "No"},
+			Opens: now.Add(-time.Hour), Closes: now.Add(90 * time.Hour), Roster: []governance.Entitled{{Practice: "A81001", ListSize: 5000}}})
+		must(err)
+		if ms := outbox(mail.KindVoteOpened); len(ms) != 1 {
+			t.Fatalf("after unsubscribing, %d vote-opened messages, want still 1", len(ms))
+		}
+		p, err := a.mail.Preferences(ctx, token)
+		must(err)
+		for _, k := range p.Kinds {
+			if k.Receives == (k.Kind == mail.KindVoteOpened) {
+				t.Errorf("preferences: %s receives=%v", k.Kind, k.Receives)
+			}
+		}
+	})
+}
