@@ -297,6 +297,12 @@ func (a *app) startReminders(ctx context.Context, log *slog.Logger, every time.D
 			} else if n > 0 {
 				log.Info("reminders queued", "messages", n)
 			}
+			// alerts of the newest month to subscriptions confirmed since it was published
+			if n, err := a.monthlyAlerts(ctx); err != nil && ctx.Err() == nil {
+				log.Error("monthly alerts", "error", err)
+			} else if n > 0 {
+				log.Info("monthly alerts queued", "messages", n)
+			}
 			select {
 			case <-ctx.Done():
 				return

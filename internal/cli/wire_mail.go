@@ -31,6 +31,7 @@ func (a *app) wireMail(context.Context) error {
 		from = cfg.FromName
 	}
 	a.mail = mail.NewService(a.sql, a.cfg.PublicBase(), from)
+	a.mail.SetAlerts(variationAlerts{a}, a.latestMonth)
 	return nil
 }
 

@@ -59,6 +59,8 @@ func (a *app) variationHandlers() []importing.Handler {
 		for i, h := range hs {
 			hs[i] = unavailableHandler{Handler: h, err: reason.(error)}
 		}
+	} else if a.mail != nil {
+		hs[0] = alertingImport{Handler: hs[0], a: a} // prescribing: alerts once a month is published
 	}
 	return hs
 }

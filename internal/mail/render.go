@@ -15,6 +15,12 @@ type Link struct {
 	URL  string `json:"url"`
 }
 
+// Section is a heading with a list of lines, each optionally a link.
+type Section struct {
+	Heading string
+	Items   []Link // an item with no URL is plain text
+}
+
 // Content is what a message says, written the way the NHS.UK service manual
 // asks of e-mail: a subject that says what it is about, the most important
 // thing first (Lead), short paragraphs, links that say where they go (never
@@ -34,6 +40,9 @@ type Content struct {
 	Action *Link
 	// Links are further links, listed after the action.
 	Links []Link
+	// Sections are headed lists after the links (a monthly alert's
+	// outliers, savings and data-quality flags); an empty section is left out.
+	Sections []Section
 	// After are paragraphs after the links (for example how long a link lasts).
 	After []string
 	// Why says why the person is getting this message.
@@ -56,7 +65,11 @@ var textTmpl = texttemplate.Must(texttemplate.New("text").Parse(`{{with .From}}{
 {{end}}{{range .Links}}
 {{.Text}}:
 {{.URL}}
-{{end}}{{range .After}}
+{{end}}{{range .Sections}}{{if .Items}}
+{{.Heading}}
+{{range .Items}}- {{.Text}}{{with .URL}}
+  {{.}}{{end}}
+{{end}}{{end}}{{end}}{{range .After}}
 {{.}}
 {{end}}
 --
@@ -81,7 +94,9 @@ var htmlTmpl = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 {{end}}{{if .Items}}<ul style="margin:0 0 16px;padding-left:24px">{{range .Items}}<li style="margin-bottom:8px">{{.}}</li>{{end}}</ul>
 {{end}}{{with .Action}}<p style="margin:24px 0"><a href="{{.URL}}" style="display:inline-block;background:#007f3b;color:#ffffff;font-weight:bold;padding:12px 16px;text-decoration:none;border-radius:4px">{{.Text}}</a></p>
 {{end}}{{if .Links}}<ul style="margin:0 0 16px;padding-left:24px">{{range .Links}}<li style="margin-bottom:8px"><a href="{{.URL}}" style="color:#005eb8">{{.Text}}</a></li>{{end}}</ul>
-{{end}}{{range .After}}<p style="margin:0 0 16px">{{.}}</p>
+{{end}}{{range .Sections}}{{if .Items}}<h2 style="margin:24px 0 8px;font-size:22px">{{.Heading}}</h2>
+<ul style="margin:0 0 16px;padding-left:24px">{{range .Items}}<li style="margin-bottom:8px">{{if .URL}}<a href="{{.URL}}" style="color:#005eb8">{{.Text}}</a>{{else}}{{.Text}}{{end}}</li>{{end}}</ul>
+{{end}}{{end}}{{range .After}}<p style="margin:0 0 16px">{{.}}</p>
 {{end}}</td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #d8dde0;font-size:16px;color:#4c6272">
 {{with .Why}}<p style="margin:0 0 8px">{{.}}</p>{{end}}

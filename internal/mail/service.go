@@ -22,6 +22,8 @@ type Service struct {
 	from   string // who messages say they are from
 	now    func() time.Time
 	random io.Reader
+	alerts AlertSource // nil: no figures to send
+	latest LatestMonth
 }
 
 // NewService returns a Service over store. publicURL is the site's full
@@ -366,11 +368,23 @@ func (s *Service) Confirm(ctx context.Context, token string) (Subscription, erro
 		if sub, err = s.store.Subscription(ctx, t.Subscription); err != nil {
 			return fmt.Errorf("this subscription was cancelled: %w", err)
 		}
-		if sub.Confirmed.IsZero() {
-			sub.Confirmed = s.now().UTC()
-			return s.store.ConfirmSubscription(ctx, sub.ID, sub.Confirmed)
+		if !sub.Confirmed.IsZero() {
+			return nil
 		}
-		return nil
+		sub.Confirmed = s.now().UTC()
+		if err := s.store.ConfirmSubscription(ctx, sub.ID, sub.Confirmed); err != nil {
+			return err
+		}
+		if s.alerts == nil || s.latest == nil {
+			return nil
+		}
+		// the first alert: the newest published month, straight away
+		month, err := s.latest(ctx)
+		if err != nil || month.IsZero() {
+			return err
+		}
+		_, err = s.alertFor(ctx, sub, month, s.alerts)
+		return err
 	})
 	if err != nil {
 		return Subscription{}, fmt.Errorf("%s: %w", op, err)
