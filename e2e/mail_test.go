@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -118,4 +120,103 @@ func TestSurveyLinkByEmail(t *testing.T) {
 		}
 		mustContain(t, "used link", body, "already been used")
 	})
+}
+
+var (
+	confirmLinkInMail = regexp.MustCompile(`https?://\S+/mail/confirm/[A-Za-z0-9_-]+`)
+	unsubscribeHeader = regexp.MustCompile(`^<(https?://\S+/mail/unsubscribe/([A-Za-z0-9_-]+))>$`)
+)
+
+// waitMail waits for a message to address whose subject contains subject.
+func waitMail(t *testing.T, mp *mailpittest.Mailpit, address, subject string) mailpittest.Message {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		list, err := mp.Search(context.Background(), address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range list {
+			if strings.Contains(s.Subject, subject) {
+				msg, err := mp.Read(context.Background(), s.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return msg
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s received no message about %q within 2 minutes", address, subject)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// TestMonthlyAlertSubscription: a member of the public asks for the CCG's
+// monthly prescribing alert, confirms it from the e-mail (double opt-in),
+// receives the newest month's alert with one-click unsubscribe headers,
+// and unsubscribes with the RFC 8058 POST a mail program would send (no
+// session, no form token).
+func TestMonthlyAlertSubscription(t *testing.T) {
+	mp := mailpittest.FromEnv(t)
+	d := startDemo(t)
+	pub := browser(t)
+	do(t, pub, chromedp.Navigate(d.URL+"/prescribing"), chromedp.WaitVisible(chromedp.CSS("#measures")))
+	month := eval[string](t, pub, `new URL(document.querySelector('#measures tbody a').href).searchParams.get('month') || ''`)
+	var vals struct {
+		Values []struct {
+			OrgCode string `json:"org_code"`
+		} `json:"values"`
+	}
+	getJSON(t, d.URL+"/api/v1/measures/branded_atorvastatin/values?month="+month+"&level=ccg", &vals)
+	if len(vals.Values) == 0 {
+		t.Fatalf("no CCG values for %s", month)
+	}
+	ccg := vals.Values[0].OrgCode
+	addr := mailpittest.Address("alerts", "public.example")
+
+	do(t, pub, chromedp.Navigate(d.URL+"/alerts?org="+ccg), chromedp.WaitVisible(chromedp.CSS("#subscribe-form")),
+		chromedp.SetValue(chromedp.CSS("#email"), addr), chromedp.Click(chromedp.CSS("#subscribe")))
+	waitFor(t, pub, `document.querySelector("#done-message") != null || document.querySelector(".nhsuk-error-summary") != null`)
+	mustContain(t, "after subscribing", textOf(t, pub, "main"), "Check your e-mail", "Nothing is sent until you confirm")
+
+	confirm := waitMail(t, mp, addr, "Confirm your monthly prescribing alert")
+	link := confirmLinkInMail.FindString(confirm.Text)
+	if link == "" {
+		t.Fatalf("no confirmation link in:\n%s", confirm.Text)
+	}
+	if n := mp.Count(t, addr); n != 1 {
+		t.Fatalf("%d messages before confirming, want only the confirmation", n)
+	}
+	do(t, pub, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#confirm-form")), chromedp.Click(chromedp.CSS("#confirm")))
+	waitFor(t, pub, `document.querySelector("#done-message") != null`)
+	mustContain(t, "after confirming", textOf(t, pub, "main"), "monthly alert for ccg "+ccg)
+
+	alert := waitMail(t, mp, addr, "prescribing in")
+	mustContain(t, "alert text", strings.ReplaceAll(alert.Text, "\r\n", "\n"), "Prescribing figures for", "See all the figures for", d.URL+"/organisations/"+ccg, "Stop getting messages like this:")
+	if !strings.Contains(alert.HTML, "<h2") && !strings.Contains(alert.HTML, "outside the expected range") {
+		t.Errorf("the HTML part lacks the alert:\n%s", clip(alert.HTML))
+	}
+	unsub := alert.Headers["List-Unsubscribe"]
+	if len(unsub) != 1 || !unsubscribeHeader.MatchString(unsub[0]) {
+		t.Fatalf("List-Unsubscribe = %q", unsub)
+	}
+	if post := alert.Headers["List-Unsubscribe-Post"]; len(post) != 1 || post[0] != "List-Unsubscribe=One-Click" {
+		t.Fatalf("List-Unsubscribe-Post = %q", post)
+	}
+	m := unsubscribeHeader.FindStringSubmatch(unsub[0])
+	res, err := http.Post(m[1], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "no longer get the monthly alert") {
+		t.Fatalf("one-click unsubscribe: %s\n%s", res.Status, clip(string(body)))
+	}
+	prefs := text(t, pub, d.URL+"/mail/preferences/"+m[2], "main")
+	mustContain(t, "preferences", prefs, addr, "Monthly prescribing alerts")
+	if strings.Contains(prefs, "Cancel monthly alerts") {
+		t.Fatalf("the subscription is still listed after unsubscribing:\n%s", prefs)
+	}
 }
