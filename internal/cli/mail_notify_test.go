@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ccg/internal/access"
+	"ccg/internal/calendar"
 	"ccg/internal/engagement"
 	"ccg/internal/governance"
 	"ccg/internal/mail"
@@ -121,4 +122,89 @@ func TestMailNotifications(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMailAgendaAndConsultation: a governing-body member with a declared
+// interest is told when an agenda item concerns that organisation, and a
+// consultation's respondents get its "you said, we did" (its own
+// transaction: a statement refused queues nothing).
+func TestMailAgendaAndConsultation(t *testing.T) {
+	ctx := access.WithActor(context.Background(), access.System)
+	a, err := openApp(ctx, Config{DataDir: t.TempDir(), PublicURL: "https://ccg.example"}, applyMigrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []int64
+	for _, e := range []string{"gp1@ccg.example", "gp2@ccg.example", "lay1@ccg.example", "lay2@ccg.example", "nurse@ccg.example", "officer@ccg.example"} {
+		p, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: e, Email: e, Roles: []access.Role{access.RoleGoverningBody}})
+		must(err)
+		ids = append(ids, p.ID)
+	}
+	respondent, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: "R", Email: "respondent@a81001.example", Roles: []access.Role{access.RolePracticeMember}, Practices: []string{"A81001"}})
+	must(err)
+	c, err := governance.DefaultConstitution()
+	must(err)
+	var att []governance.Attendee
+	for i := range c.Bodies {
+		if c.Bodies[i].ID != "governing-body" {
+			continue
+		}
+		c.Bodies[i].Members = nil
+		for n, r := range []governance.Role{governance.RoleGP, governance.RoleGP, governance.RoleLay, governance.RoleLay, governance.RoleNurse, governance.RoleOfficer} {
+			id := governance.PersonID(ids[n])
+			c.Bodies[i].Members = append(c.Bodies[i].Members, governance.Member{Seat: governance.Seat{Person: id}, Name: "Member", Role: r})
+			att = append(att, governance.Attendee{Seat: governance.Seat{Person: id}, Person: id, Name: "Member"})
+		}
+	}
+	_, err = a.governance.AdoptConstitution(ctx, 1, c)
+	must(err)
+	today := calendar.DateOf(time.Now().UTC())
+	_, _, err = a.governance.DeclareInterest(ctx, 1, governance.Interest{Person: ids[0], Kind: governance.InterestFinancial, Organisation: "Y01FED",
+		OrganisationName: "GP Federation", Description: "Shareholder", From: today.AddDays(-400), Declared: today.AddDays(-399)})
+	must(err)
+	m, err := a.governance.CreateMeeting(ctx, 1, governance.Meeting{Body: "governing-body", Date: today.AddDays(7), Title: "Governing body", Public: true,
+		Attendance: att, Agenda: []governance.AgendaItem{{No: 1, Title: "Federation contract", Organisations: []string{"Y01FED"}}, {No: 2, Title: "Finance report"}}})
+	must(err)
+	ms, err := a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindAgendaConflict})
+	must(err)
+	if len(ms) != 1 || ms[0].To != "gp1@ccg.example" || !strings.Contains(ms[0].Text, `Item 1, "Federation contract", concerns Y01FED`) {
+		t.Fatalf("agenda conflict messages: %+v", ms)
+	}
+	_, err = a.governance.UpdateMeeting(ctx, 1, m)
+	must(err)
+	if ms, _ := a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindAgendaConflict}); len(ms) != 1 {
+		t.Fatalf("saving the same agenda again queued %d messages, want still 1", len(ms))
+	}
+
+	d, err := a.governance.Propose(ctx, 1, governance.Decision{Title: "Community eye service", Type: governance.ApproveContract, Value: 30_000_000})
+	must(err)
+	clock := func(day calendar.Date) func() time.Time {
+		return func() time.Time { return day.Time().Add(10 * time.Hour) }
+	}
+	eng := a.engagement.WithClock(clock(today.AddDays(-20)))
+	cons, err := eng.OpenConsultation(ctx, 1, engagement.Consultation{Decision: d.ID, Question: "Should we commission it?",
+		Proposal: "A community eye service", Opens: today.AddDays(-20), Closes: today.AddDays(-5)})
+	must(err)
+	_, err = eng.RespondToConsultation(ctx, engagement.ConsultationResponse{Consultation: cons.ID, Person: respondent.ID, Practice: "A81001", Position: engagement.Support})
+	must(err)
+	if _, err := a.engagement.RecordYouSaidWeDid(ctx, 1, cons.ID, "  "); err == nil {
+		t.Fatal("an empty statement was accepted")
+	}
+	if ms, _ := a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindYouSaidWeDid}); len(ms) != 0 {
+		t.Fatalf("a refused statement queued %d messages", len(ms))
+	}
+	_, err = a.engagement.RecordYouSaidWeDid(ctx, 1, cons.ID, "You asked for evening clinics; the contract requires them.")
+	must(err)
+	ms, err = a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindYouSaidWeDid})
+	must(err)
+	if len(ms) != 1 || ms[0].To != respondent.Email || !strings.Contains(ms[0].Text, "evening clinics") {
+		t.Fatalf("you said, we did messages: %+v", ms)
+	}
 }
