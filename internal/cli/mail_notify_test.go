@@ -13,6 +13,23 @@ import (
 	"ccg/internal/mail"
 )
 
+// mailTestApp opens an app over a fresh SQLite data folder whose e-mail
+// links start https://ccg.example, acting as the system.
+func mailTestApp(t *testing.T) (context.Context, *app, func(error)) {
+	ctx := access.WithActor(context.Background(), access.System)
+	a, err := openApp(ctx, Config{DataDir: t.TempDir(), PublicURL: "https://ccg.example"}, applyMigrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return ctx, a, func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestMailNotifications checks, over a real SQLite data folder, that
 // governance and engagement changes queue the right e-mail in the outbox in
 // their own transactions: a vote opening tells the entitled practice's
@@ -20,18 +37,7 @@ import (
 // the yearly declaration prompt once a year, an answer to its asker; and
 // that unsubscribing from a kind stops it.
 func TestMailNotifications(t *testing.T) {
-	ctx := access.WithActor(context.Background(), access.System)
-	a, err := openApp(ctx, Config{DataDir: t.TempDir(), PublicURL: "https://ccg.example"}, applyMigrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, a, must := mailTestApp(t)
 	add := func(email string, roles []access.Role, practices ...string) *access.Person {
 		p, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: email, Email: email, Roles: roles, Practices: practices})
 		must(err)
@@ -129,18 +135,7 @@ func TestMailNotifications(t *testing.T) {
 // consultation's respondents get its "you said, we did" (its own
 // transaction: a statement refused queues nothing).
 func TestMailAgendaAndConsultation(t *testing.T) {
-	ctx := access.WithActor(context.Background(), access.System)
-	a, err := openApp(ctx, Config{DataDir: t.TempDir(), PublicURL: "https://ccg.example"}, applyMigrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, a, must := mailTestApp(t)
 	var ids []int64
 	for _, e := range []string{"gp1@ccg.example", "gp2@ccg.example", "lay1@ccg.example", "lay2@ccg.example", "nurse@ccg.example", "officer@ccg.example"} {
 		p, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: e, Email: e, Roles: []access.Role{access.RoleGoverningBody}})
