@@ -135,6 +135,12 @@ var matrixExpect = map[access.Action]struct{ own, other string }{
 	// Finance: CCG-wide budgets, allocations and reports.
 	access.ActFinanceView: {overseers, "same"},
 	access.ActFinanceEdit: {"finance", "same"},
+	// Mail: the outbox is the administrators'; the pages behind links in
+	// e-mails are authorised by the link's secret (anybody holding it);
+	// anybody may ask for an alert (confirmed by e-mail).
+	access.ActMailOutbox:    {"administrator", "same"},
+	access.ActMailLink:      {everyone, "same"},
+	access.ActMailSubscribe: {everyone, "same"},
 }
 
 // matrixRouteExpect overrides matrixExpect for the routes (by method and
@@ -172,7 +178,7 @@ func fillPath(pattern string, w *accessWorld, role access.Role, own bool) string
 		return pick(strconv.FormatInt(w.ids[o], 10), strconv.FormatInt(w.ids[x], 10))
 	}
 	p := strings.TrimSuffix(pattern, "{$}")
-	vals := map[string]string{"code": pick("A1", "B1"), "email": "someone@test.nhs.uk", "id": "1", "path...": "ccg.css"}
+	vals := map[string]string{"code": pick("A1", "B1"), "email": "someone@test.nhs.uk", "id": "1", "path...": "ccg.css", "token": "t0ken"}
 	if per := w.people[role]; per != nil && own {
 		vals["email"] = per.Email
 	}
@@ -230,7 +236,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 			}
 			// Every capability's routes are in the walk.
-			for _, path := range []string{"/prescribing/practices/{code}", "/governance/decisions/{id}", "/consultations/{id}", "/finance/budgets"} {
+			for _, path := range []string{"/prescribing/practices/{code}", "/governance/decisions/{id}", "/consultations/{id}", "/finance/budgets", "/admin/outbox"} {
 				if !slices.ContainsFunc(routes, func(rt route) bool { return rt.Path == path }) {
 					t.Errorf("no route %s: the world's server lacks a capability", path)
 				}

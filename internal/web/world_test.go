@@ -17,6 +17,7 @@ import (
 	"ccg/internal/errs"
 	"ccg/internal/finance"
 	"ccg/internal/governance"
+	"ccg/internal/mail"
 	"ccg/internal/importing"
 	"ccg/internal/registry"
 	"ccg/internal/store/sqlstore"
@@ -139,7 +140,8 @@ func newAccessWorld(t testing.TB, st *sqlstore.Store) *accessWorld {
 	w.gov.SetPublishCheck(w.eng)
 	w.fin = finance.NewService(st, finance.RegistryPopulation{Reg: reg}, nil, testAudit{acc, ""})
 	w.srv, err = New(Deps{Registry: reg, Imports: importing.NewService(st, access.NewStaffImport(acc)), Access: acc,
-		Variation: w.vari, Governance: w.gov, Engagement: w.eng, Finance: w.fin, Logger: slog.New(slog.DiscardHandler)})
+		Variation: w.vari, Governance: w.gov, Engagement: w.eng, Finance: w.fin, Logger: slog.New(slog.DiscardHandler),
+		Mail: mail.NewService(st, "https://ccg.example", "")})
 	if err != nil {
 		t.Fatal(err)
 	}
