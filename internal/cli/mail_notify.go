@@ -297,6 +297,11 @@ func (a *app) startReminders(ctx context.Context, log *slog.Logger, every time.D
 			} else if n > 0 {
 				log.Info("reminders queued", "messages", n)
 			}
+			if n, err := a.mail.Expire(ctx); err != nil && ctx.Err() == nil {
+				log.Error("expire mail", "error", err)
+			} else if n > 0 {
+				log.Info("unsent messages expired", "messages", n)
+			}
 			// alerts of the newest month to subscriptions confirmed since it was published
 			if n, err := a.monthlyAlerts(ctx); err != nil && ctx.Err() == nil {
 				log.Error("monthly alerts", "error", err)

@@ -123,7 +123,9 @@ func (m surveyMailer) MailInvitations(ctx context.Context, sv engagement.Survey,
 			Why: "You are getting this because you work at a member practice of the CCG.",
 		}
 		key := fmt.Sprintf("wave:%d:person:%d", w.ID, tk.Person)
-		if _, err := m.a.mail.Queue(ctx, to, mail.KindSurveyInvitation, key, c, mail.Options{Secret: true}); err != nil {
+		// unsent by the time the wave closes, the link is useless: wiped
+		o := mail.Options{Secret: true, Expires: w.Closes.Time().UTC()}
+		if _, err := m.a.mail.Queue(ctx, to, mail.KindSurveyInvitation, key, c, o); err != nil {
 			return fmt.Errorf("mail invitations: %w", err)
 		}
 	}

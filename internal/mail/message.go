@@ -90,10 +90,17 @@ type Message struct {
 	LastError   string    `json:"last_error,omitempty"`
 	Created     time.Time `json:"created"`
 	Sent        time.Time `json:"sent"`
+	// Expires, when set, is when an unsent message stops being worth
+	// sending: it is then marked failed and, if secret, wiped.
+	Expires time.Time `json:"expires"`
 }
 
-// wiped replaces a secret message's body once it has been sent.
-const wiped = "(This message held a personal link. It was removed once the message was sent.)"
+// wiped replaces a secret message's body once it has been sent; expired
+// once it can no longer be.
+const (
+	wiped   = "(This message held a personal link. It was removed once the message was sent.)"
+	expired = "(This message held a personal link. It was removed when the message expired unsent.)"
+)
 
 // Redacted returns the message as an administrator may see it: a secret
 // message without its body.

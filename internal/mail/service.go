@@ -74,6 +74,8 @@ type Options struct {
 	Subscription int64
 	// Due delays the first attempt (zero: now).
 	Due time.Time
+	// Expires is when the message stops being worth sending (zero: never).
+	Expires time.Time
 }
 
 // Queue renders c and puts it in the outbox for to, in the transaction ctx
@@ -118,7 +120,7 @@ func (s *Service) Queue(ctx context.Context, to string, kind Kind, key string, c
 			due = now
 		}
 		m := Message{Kind: kind, Key: string(kind) + ":" + key, To: addr, Subject: c.Subject, Text: text, HTML: html,
-			Unsubscribe: c.Unsubscribe, Secret: o.Secret, Status: StatusPending, NextAttempt: due, Created: now}
+			Unsubscribe: c.Unsubscribe, Secret: o.Secret, Status: StatusPending, NextAttempt: due, Created: now, Expires: o.Expires}
 		if err := m.Validate(); err != nil {
 			return err
 		}
@@ -155,6 +157,17 @@ func (s *Service) Message(ctx context.Context, id int64) (Message, error) {
 		return Message{}, fmt.Errorf("mail: message %d: %w", id, err)
 	}
 	return m.Redacted(), nil
+}
+
+// Expire gives up on every message whose expiry has passed, wiping the
+// secret ones (the delivery worker does this on every pass; without a mail
+// server the reminder sweep does).
+func (s *Service) Expire(ctx context.Context) (int, error) {
+	n, err := s.store.ExpireMail(ctx, s.now().UTC(), expired)
+	if err != nil {
+		return 0, fmt.Errorf("mail: expire: %w", err)
+	}
+	return n, nil
 }
 
 // Retry makes a failed message due again now.

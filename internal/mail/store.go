@@ -16,7 +16,7 @@ type Store interface {
 	QueueMail(ctx context.Context, m Message) (id int64, queued bool, err error)
 	// ClaimMail hands worker up to limit due messages, oldest first: pending
 	// ones with NextAttempt at or before now, and sending ones whose lease
-	// ran out before now (their worker died). Each is marked sending,
+	// ran out before now (their worker died); never an expired one. Each is marked sending,
 	// claimed by worker until leaseUntil, with one more attempt counted. A
 	// message is handed to one worker only, however many claim at once.
 	ClaimMail(ctx context.Context, worker string, now, leaseUntil time.Time, limit int) ([]Message, error)
@@ -27,8 +27,12 @@ type Store interface {
 	// message (errs.ErrConflict otherwise): pending again, due at next, or
 	// failed for good when giveUp.
 	MailFailed(ctx context.Context, id int64, worker, reason string, next time.Time, giveUp bool) error
+	// ExpireMail marks failed every unsent message whose Expires is at or
+	// before now (and not held by a live worker), replacing its body with
+	// wipe when it is secret; it returns how many it changed.
+	ExpireMail(ctx context.Context, now time.Time, wipe string) (int, error)
 	// RetryMail makes a failed message pending again, due at now
-	// (errs.ErrConflict unless it had failed).
+	// (errs.ErrConflict unless it had failed and has not expired).
 	RetryMail(ctx context.Context, id int64, now time.Time) error
 	// MailMessage returns one message (errs.ErrNotFound).
 	MailMessage(ctx context.Context, id int64) (Message, error)

@@ -85,6 +85,9 @@ type Result struct {
 // left, and sends each.
 func (w *Worker) Deliver(ctx context.Context) (Result, error) {
 	var r Result
+	if _, err := w.store.ExpireMail(ctx, w.now().UTC(), expired); err != nil {
+		return r, fmt.Errorf("mail: deliver: %w", err)
+	}
 	for {
 		now := w.now().UTC()
 		ms, err := w.store.ClaimMail(ctx, w.name, now, now.Add(w.Lease), w.Batch)

@@ -16,13 +16,13 @@ import (
 var _ mail.Store = (*Store)(nil)
 
 const mailColumns = `id, kind, dedup_key, recipient, subject, body_text, body_html, unsubscribe, secret, status, attempts,
-	next_attempt, lease_until, claimed_by, last_error, created, sent`
+	next_attempt, lease_until, claimed_by, last_error, created, sent, expires`
 
 func scanMail(sc interface{ Scan(...any) error }) (mail.Message, error) {
 	var m mail.Message
 	var secret int
 	err := sc.Scan(&m.ID, &m.Kind, &m.Key, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Unsubscribe, &secret, &m.Status, &m.Attempts,
-		scanTime(&m.NextAttempt), scanTime(&m.LeaseUntil), &m.ClaimedBy, &m.LastError, scanTime(&m.Created), scanTime(&m.Sent))
+		scanTime(&m.NextAttempt), scanTime(&m.LeaseUntil), &m.ClaimedBy, &m.LastError, scanTime(&m.Created), scanTime(&m.Sent), scanTime(&m.Expires))
 	m.Secret = secret != 0
 	return m, err
 }
@@ -31,9 +31,10 @@ func scanMail(sc interface{ Scan(...any) error }) (mail.Message, error) {
 func (s *Store) QueueMail(ctx context.Context, m mail.Message) (int64, bool, error) {
 	var id int64
 	err := s.queryRowWrite(ctx, `INSERT INTO mail_outbox (kind, dedup_key, recipient, subject, body_text, body_html, unsubscribe, secret,
-		status, attempts, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+		status, attempts, next_attempt, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
 		ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
-		string(m.Kind), m.Key, m.To, m.Subject, m.Text, m.HTML, m.Unsubscribe, boolInt(m.Secret), timeArg(m.NextAttempt), timeArg(m.Created)).Scan(&id)
+		string(m.Kind), m.Key, m.To, m.Subject, m.Text, m.HTML, m.Unsubscribe, boolInt(m.Secret), timeArg(m.NextAttempt), timeArg(m.Created),
+		timeArg(m.Expires)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil // the key was queued before
 	}
@@ -44,7 +45,7 @@ func (s *Store) QueueMail(ctx context.Context, m mail.Message) (int64, bool, err
 }
 
 // mailDue is the condition of a message a worker may claim.
-const mailDue = `((status = 'pending' AND next_attempt <= ?) OR (status = 'sending' AND lease_until < ?))`
+const mailDue = `(((status = 'pending' AND next_attempt <= ?) OR (status = 'sending' AND lease_until < ?)) AND (expires = '' OR expires > ?))`
 
 // ClaimMail implements mail.Store. One statement picks and marks the due
 // rows, so that no two workers get the same one: on PostgreSQL the inner
@@ -67,7 +68,7 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, now, leaseUntil ti
 		rows, err := s.query(ctx, `UPDATE mail_outbox SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM mail_outbox WHERE `+mailDue+` ORDER BY id LIMIT ?`+lock+`) AND `+mailDue+`
 			RETURNING `+mailColumns,
-			worker, timeArg(leaseUntil), n, n, limit, n, n)
+			worker, timeArg(leaseUntil), n, n, n, limit, n, n, n)
 		if err != nil {
 			return err
 		}
@@ -132,9 +133,27 @@ func (s *Store) MailFailed(ctx context.Context, id int64, worker, reason string,
 	return held("mail failed", id, n)
 }
 
+// ExpireMail implements mail.Store.
+func (s *Store) ExpireMail(ctx context.Context, now time.Time, wipe string) (int, error) {
+	n := timeArg(now)
+	res, err := s.exec(ctx, `UPDATE mail_outbox SET status = 'failed', lease_until = '',
+			last_error = 'expired unsent (for example, the survey wave closed)',
+			body_text = CASE WHEN secret <> 0 THEN ? ELSE body_text END,
+			body_html = CASE WHEN secret <> 0 THEN '' ELSE body_html END
+		WHERE expires <> '' AND expires <= ?
+			AND (status = 'pending' OR (status = 'sending' AND lease_until < ?) OR (status = 'failed' AND secret <> 0 AND body_text <> ?))`,
+		wipe, n, n, wipe)
+	if err != nil {
+		return 0, wrapErr("expire mail", err)
+	}
+	c, _ := res.RowsAffected()
+	return int(c), nil
+}
+
 // RetryMail implements mail.Store.
 func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.exec(ctx, `UPDATE mail_outbox SET status = 'pending', next_attempt = ?, attempts = 0 WHERE id = ? AND status = 'failed'`, timeArg(now), id)
+	res, err := s.exec(ctx, `UPDATE mail_outbox SET status = 'pending', next_attempt = ?, attempts = 0
+		WHERE id = ? AND status = 'failed' AND (expires = '' OR expires > ?)`, timeArg(now), id, timeArg(now))
 	if err != nil {
 		return wrapErr("retry mail", err)
 	}
@@ -142,7 +161,7 @@ func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
 		if _, err := s.MailMessage(ctx, id); err != nil {
 			return err
 		}
-		return fmt.Errorf("sqlstore: retry mail %d: only a failed message can be retried: %w", id, errs.ErrConflict)
+		return fmt.Errorf("sqlstore: retry mail %d: only a failed message that has not expired can be sent again: %w", id, errs.ErrConflict)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +121,44 @@ func mailSuite(t *testing.T, open Opener) {
 				t.Fatalf("after retry = %+v, want claimed with attempts counted afresh", c)
 			}
 			wantErr(t, "retry unknown", s.RetryMail(ctx, 99999, mailT0), errs.ErrNotFound)
+		}},
+		{"expired messages are never sent, and secret ones are wiped", func(t *testing.T, s mail.Store) {
+			sec := outboxMessage("secret", true)
+			sec.Expires = mailT0.Add(time.Hour)
+			plain := outboxMessage("plain", false)
+			plain.Expires = mailT0.Add(time.Hour)
+			keep := outboxMessage("keep", true) // no expiry
+			for _, m := range []mail.Message{sec, plain, keep} {
+				_, _, err := s.QueueMail(ctx, m)
+				must(t, "queue", err)
+			}
+			n, err := s.ExpireMail(ctx, mailT0.Add(59*time.Minute), "gone")
+			must(t, "expire early", err)
+			if n != 0 {
+				t.Fatalf("expired %d before their time", n)
+			}
+			if got, _ := s.ClaimMail(ctx, "w", mailT0.Add(2*time.Hour), mailT0.Add(3*time.Hour), 10); len(got) != 1 || got[0].Key != "keep" {
+				t.Fatalf("claimed after expiry: %+v, want only the message without one", got)
+			}
+			n, err = s.ExpireMail(ctx, mailT0.Add(2*time.Hour), "gone")
+			must(t, "expire", err)
+			if n != 2 {
+				t.Fatalf("expired %d, want 2", n)
+			}
+			if n, _ := s.ExpireMail(ctx, mailT0.Add(3*time.Hour), "gone"); n != 0 {
+				t.Fatalf("expired %d again", n)
+			}
+			ms, err := s.MailMessages(ctx, mail.Filter{Status: mail.StatusFailed})
+			must(t, "list", err)
+			for _, m := range ms {
+				if m.Secret && (m.Text != "gone" || m.HTML != "") || !m.Secret && m.Text != "text plain" || !strings.HasPrefix(m.LastError, "expired") {
+					t.Errorf("expired message %s: text %q html %q error %q", m.Key, m.Text, m.HTML, m.LastError)
+				}
+				wantErr(t, "retry an expired message", s.RetryMail(ctx, m.ID, mailT0.Add(3*time.Hour)), errs.ErrConflict)
+			}
+			if len(ms) != 2 {
+				t.Fatalf("%d failed messages, want 2", len(ms))
+			}
 		}},
 		{"concurrent claimers never share a message", func(t *testing.T, s mail.Store) {
 			const n = 60

@@ -5,7 +5,7 @@
 -- causes them. A worker claims a due row by setting status 'sending',
 -- claimed_by and lease_until; only the holder of the lease may record the
 -- outcome. The body of a secret message (a survey invitation) is wiped
--- once it has been sent. Timestamps are TEXT (RFC 3339 UTC, fixed width).
+-- once it has been sent, or once it expires unsent. Timestamps are TEXT (RFC 3339 UTC, fixed width).
 CREATE TABLE mail_outbox (
 	id {{.AutoID}},
 	kind TEXT NOT NULL,
@@ -23,7 +23,10 @@ CREATE TABLE mail_outbox (
 	claimed_by TEXT NOT NULL DEFAULT '',
 	last_error TEXT NOT NULL DEFAULT '',
 	created TEXT NOT NULL,
-	sent TEXT NOT NULL DEFAULT ''
+	sent TEXT NOT NULL DEFAULT '',
+	-- expires: a message not sent by then is never sent (and a secret one
+	-- is wiped), for example a survey invitation once its wave has closed
+	expires TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX mail_outbox_key ON mail_outbox (dedup_key);
 CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt);
