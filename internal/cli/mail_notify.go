@@ -198,6 +198,12 @@ func (n mailNotifier) YouSaidWeDid(ctx context.Context, c engagement.Consultatio
 	return nil
 }
 
+// WaveClosed implements engagement.Notifier: invitations to the wave still
+// unsent are given up and their links wiped.
+func (n mailNotifier) WaveClosed(ctx context.Context, w engagement.Wave) error {
+	return n.a.mail.ExpireNow(ctx, mail.KindSurveyInvitation, waveKeyPrefix(w.ID))
+}
+
 // remindBefore is how long before a vote closes the practices that have
 // not voted are reminded.
 const remindBefore = 48 * time.Hour

@@ -203,3 +203,47 @@ func TestMailAgendaAndConsultation(t *testing.T) {
 		t.Fatalf("you said, we did messages: %+v", ms)
 	}
 }
+
+// TestSurveyInvitationsByMail: opening a wave queues one secret invitation
+// per member holding their link; the officer's call returns no link; closing
+// the wave early gives up the unsent ones and wipes their links.
+func TestSurveyInvitationsByMail(t *testing.T) {
+	ctx, a, must := mailTestApp(t)
+	for _, e := range []string{"gp@a81001.example", "nurse@a81002.example"} {
+		_, err := a.access.AddPerson(ctx, access.System, access.NewPerson{Name: e, Email: e, Roles: []access.Role{access.RolePracticeMember},
+			Practices: []string{strings.ToUpper(e[strings.Index(e, "@")+1 : strings.Index(e, ".")])}, Professional: access.ProGPPartner})
+		must(err)
+	}
+	sv, err := a.engagement.CreateSurvey(ctx, 1, "Member voice survey", engagement.DefaultQuestionnaire())
+	must(err)
+	today := calendar.DateOf(time.Now().UTC())
+	w, err := a.engagement.OpenWave(ctx, 1, engagement.Wave{Survey: sv.ID, Name: "Spring", Opens: today, Closes: today.AddDays(14)}, memberInvitees{a}, surveyMailer{a})
+	must(err)
+	if w.Invited != 2 {
+		t.Fatalf("invited %d, want 2", w.Invited)
+	}
+	ms, err := a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindSurveyInvitation})
+	must(err)
+	if len(ms) != 2 {
+		t.Fatalf("%d invitations queued, want 2", len(ms))
+	}
+	for _, m := range ms {
+		if !m.Secret || !strings.Contains(m.Text, "https://ccg.example/survey?token=") || !m.Expires.Equal(w.Closes.Time()) {
+			t.Fatalf("invitation %+v: want secret, with the link, expiring when the wave closes", m)
+		}
+		tok := m.Text[strings.Index(m.Text, "token=")+len("token="):]
+		tok = tok[:strings.IndexAny(tok, " \n")]
+		if _, _, err := a.engagement.Begin(ctx, tok); err != nil {
+			t.Fatalf("the e-mailed link does not open the survey: %v", err)
+		}
+	}
+	_, err = a.engagement.CloseWave(ctx, 1, w.ID)
+	must(err)
+	ms, err = a.sql.MailMessages(ctx, mail.Filter{Kind: mail.KindSurveyInvitation})
+	must(err)
+	for _, m := range ms {
+		if m.Status != mail.StatusFailed || strings.Contains(m.Text+m.HTML, "token=") {
+			t.Fatalf("after closing the wave: %s, link still stored: %v", m.Status, strings.Contains(m.Text+m.HTML, "token="))
+		}
+	}
+}

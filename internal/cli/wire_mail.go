@@ -89,6 +89,9 @@ func (m memberInvitees) Invitees(ctx context.Context, on calendar.Date) ([]engag
 	return out, nil
 }
 
+// waveKeyPrefix starts the outbox key of every invitation to a wave.
+func waveKeyPrefix(wave int64) string { return fmt.Sprintf("wave:%d:person:", wave) }
+
 // surveyMailer e-mails each invitee their one-time link (engagement's
 // InvitationMailer). The message is secret: administrators never see its
 // body, which is wiped once sent.
@@ -122,7 +125,7 @@ func (m surveyMailer) MailInvitations(ctx context.Context, sv engagement.Survey,
 			},
 			Why: "You are getting this because you work at a member practice of the CCG.",
 		}
-		key := fmt.Sprintf("wave:%d:person:%d", w.ID, tk.Person)
+		key := fmt.Sprintf("%s%d", waveKeyPrefix(w.ID), tk.Person)
 		// unsent by the time the wave closes, the link is useless: wiped
 		o := mail.Options{Secret: true, Expires: w.Closes.Time().UTC()}
 		if _, err := m.a.mail.Queue(ctx, to, mail.KindSurveyInvitation, key, c, o); err != nil {

@@ -11,6 +11,9 @@ type Notifier interface {
 	QuestionAnswered(ctx context.Context, q Question) error
 	// YouSaidWeDid: the "you said, we did" of c has just been recorded.
 	YouSaidWeDid(ctx context.Context, c Consultation) error
+	// WaveClosed: w has just been closed (perhaps early): its links are
+	// useless from now on.
+	WaveClosed(ctx context.Context, w Wave) error
 }
 
 // SetNotifier makes the service tell n about answered questions and "you

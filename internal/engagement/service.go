@@ -185,6 +185,11 @@ func (s *Service) CloseWave(ctx context.Context, by PersonID, id int64) (Wave, e
 		if _, err := s.store.PutWave(ctx, w); err != nil {
 			return err
 		}
+		if s.notifier != nil {
+			if err := s.notifier.WaveClosed(ctx, w); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, AuditWaveClose, subject("wave", id), "closed on "+today.String())
 	})
 	if err != nil {

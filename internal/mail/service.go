@@ -170,6 +170,24 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// ExpireNow gives up, now, on the unsent messages of kind whose keys (as
+// given to Queue) start with prefix, wiping the secret ones: a survey
+// wave closed early takes its unsent invitations with it.
+func (s *Service) ExpireNow(ctx context.Context, kind Kind, prefix string) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		now := s.now().UTC()
+		if err := s.store.ExpireKeys(ctx, string(kind)+":"+prefix, now); err != nil {
+			return err
+		}
+		_, err := s.store.ExpireMail(ctx, now, expired)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mail: expire %s %s: %w", kind, prefix, err)
+	}
+	return nil
+}
+
 // Retry makes a failed message due again now.
 func (s *Service) Retry(ctx context.Context, id int64) error {
 	if err := s.store.RetryMail(ctx, id, s.now().UTC()); err != nil {

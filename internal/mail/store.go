@@ -27,6 +27,9 @@ type Store interface {
 	// message (errs.ErrConflict otherwise): pending again, due at next, or
 	// failed for good when giveUp.
 	MailFailed(ctx context.Context, id int64, worker, reason string, next time.Time, giveUp bool) error
+	// ExpireKeys makes every unsent message whose key starts with prefix
+	// expire at at (if it would expire later or never).
+	ExpireKeys(ctx context.Context, prefix string, at time.Time) error
 	// ExpireMail marks failed every unsent message whose Expires is at or
 	// before now (and not held by a live worker), replacing its body with
 	// wipe when it is secret; it returns how many it changed.

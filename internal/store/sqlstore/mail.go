@@ -133,6 +133,14 @@ func (s *Store) MailFailed(ctx context.Context, id int64, worker, reason string,
 	return held("mail failed", id, n)
 }
 
+// ExpireKeys implements mail.Store.
+func (s *Store) ExpireKeys(ctx context.Context, prefix string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE mail_outbox SET expires = ?
+		WHERE substr(dedup_key, 1, ?) = ? AND status <> 'sent' AND (expires = '' OR expires > ?)`,
+		timeArg(at), len(prefix), prefix, timeArg(at))
+	return wrapErr("expire mail keys", err)
+}
+
 // ExpireMail implements mail.Store.
 func (s *Store) ExpireMail(ctx context.Context, now time.Time, wipe string) (int, error) {
 	n := timeArg(now)

@@ -159,6 +159,20 @@ func mailSuite(t *testing.T, open Opener) {
 			if len(ms) != 2 {
 				t.Fatalf("%d failed messages, want 2", len(ms))
 			}
+			// expiring by key prefix: wave 1's, not wave 12's
+			for _, k := range []string{"survey-invitation:wave:1:person:5", "survey-invitation:wave:12:person:5"} {
+				m := outboxMessage(k, true)
+				_, _, err := s.QueueMail(ctx, m)
+				must(t, "queue", err)
+			}
+			must(t, "expire keys", s.ExpireKeys(ctx, "survey-invitation:wave:1:", mailT0.Add(4*time.Hour)))
+			if n, _ := s.ExpireMail(ctx, mailT0.Add(4*time.Hour), "gone"); n != 1 {
+				t.Fatalf("expired %d by prefix, want 1", n)
+			}
+			left, _ := s.MailMessages(ctx, mail.Filter{Status: mail.StatusPending})
+			if len(left) != 1 || left[0].Key != "survey-invitation:wave:12:person:5" {
+				t.Fatalf("pending after expiring wave 1: %+v", left)
+			}
 		}},
 		{"concurrent claimers never share a message", func(t *testing.T, s mail.Store) {
 			const n = 60
