@@ -21,11 +21,15 @@ type Section struct {
 	Items   []Link // an item with no URL is plain text
 }
 
-// Content is what a message says, written the way the NHS.UK service manual
-// asks of e-mail: a subject that says what it is about, the most important
-// thing first (Lead), short paragraphs, links that say where they go (never
-// "click here"), and why the person is getting it. Render turns it into a
-// plain-text and an HTML part that say the same.
+// Content is what a message says, written the way the NHS.UK service
+// manual's "Writing NHS messages" guidance asks: a short subject that says
+// what it is about, the most important thing first (Lead), plain and short
+// paragraphs, one main call to action (Action; any further Links are
+// clearly secondary), links that say where they go (never "click here") and
+// are printed in full in the plain-text part, and why the person is getting
+// it. Render turns it into a plain-text and an HTML part that say the same;
+// the HTML is one narrow column with inline styles (mail programs drop style
+// sheets), large type and the NHS blue.
 type Content struct {
 	// From names who the message is from, shown above the lead ("NHS
 	// Riverside CCG").
