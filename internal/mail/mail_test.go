@@ -183,6 +183,14 @@ func TestSubscriptionsDoubleOptIn(t *testing.T) {
 	if n, _ := svc.MonthlyAlerts(ctx, month.Add(2), src); n != 0 {
 		t.Fatalf("after unsubscribing: %d alerts", n)
 	}
+	for _, org := range []string{"A81002", "A81003", "A81004", "A81005"} {
+		if err := svc.Subscribe(ctx, "pat@public.example", mail.ScopePractice, org, org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if confirms, _ := st.MailMessages(ctx, mail.Filter{Kind: mail.KindConfirm}); len(confirms) != 3 {
+		t.Fatalf("%d confirmation messages to one address in a day, want at most 3", len(confirms))
+	}
 	if _, err := svc.Confirm(ctx, "forged"); !errors.Is(err, errs.ErrNotFound) {
 		t.Fatalf("forged token: %v", err)
 	}

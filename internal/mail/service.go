@@ -332,8 +332,9 @@ func (s *Service) SetPreferences(ctx context.Context, token string, receive map[
 // Subscribe asks for the monthly alert of one organisation to be sent to
 // email: it stores the subscription unconfirmed and e-mails a link to
 // confirm it. Nothing else is sent until it is confirmed. Asking again
-// sends no second message within a day, and the answer never says whether
-// the address was already subscribed. orgName is the organisation's name
+// sends no second message within a day (and no address gets more than three
+// confirmation messages a day), and the answer never says whether the
+// address was already subscribed. orgName is the organisation's name
 // for the message.
 func (s *Service) Subscribe(ctx context.Context, email string, scope Scope, org, orgName string) error {
 	const op = "mail: subscribe"
@@ -357,6 +358,15 @@ func (s *Service) Subscribe(ctx context.Context, email string, scope Scope, org,
 		}
 		if existed && !sub.Confirmed.IsZero() {
 			return nil // already receiving it: say nothing more
+		}
+		// At most confirmsPerDay confirmation messages to one address a
+		// day, so that the form cannot be used to flood somebody's inbox.
+		recent, err := s.store.MailMessages(ctx, Filter{To: addr, Kind: KindConfirm, Limit: confirmsPerDay})
+		if err != nil {
+			return err
+		}
+		if len(recent) == confirmsPerDay && now.Sub(recent[confirmsPerDay-1].Created) < 24*time.Hour {
+			return nil
 		}
 		fresh, err := s.token()
 		if err != nil {
@@ -383,6 +393,9 @@ func (s *Service) Subscribe(ctx context.Context, email string, scope Scope, org,
 	}
 	return nil
 }
+
+// confirmsPerDay is how many confirmation messages one address may be sent a day.
+const confirmsPerDay = 3
 
 // Confirm confirms the subscription a confirmation link was sent for.
 func (s *Service) Confirm(ctx context.Context, token string) (Subscription, error) {
