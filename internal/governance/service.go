@@ -428,11 +428,6 @@ func (s *Service) DecideAtMeeting(ctx context.Context, by PersonID, id int64, mv
 		if err := s.store.UpdateMeeting(ctx, m); err != nil {
 			return err
 		}
-		if s.notifier != nil && len(m.Agenda) > 0 {
-			if err := s.notifier.MeetingAgenda(ctx, m); err != nil {
-				return err
-			}
-		}
 		from := d.Status
 		switch {
 		case check.RouteTo != "":
