@@ -41,6 +41,7 @@ func commands() []command {
 		{"import", "import a file: ccg import KIND FILE", runImport},
 		{"export", "write data out as CSV: ccg export measure-values --measure ID --month YYYY-MM --level LEVEL", runExport},
 		{"migrate", "create or update the database tables", runMigrate},
+		{"gc", "remove analytics files no import published (left by failed or killed imports, or replaced)", runGC},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands, or explain one: ccg help COMMAND", nil},
 	}

@@ -87,8 +87,13 @@ func (c Config) SQLitePath() string {
 	return db
 }
 
-// AnalyticsPath returns the DuckDB analytics file inside the data folder.
-func (c Config) AnalyticsPath() string { return filepath.Join(c.DataDir, "analytics.duckdb") }
+// AnalyticsDir returns the analytics folder inside the data folder: the
+// Parquet files of docs/formats/analytics.md.
+func (c Config) AnalyticsDir() string { return filepath.Join(c.DataDir, "analytics") }
+
+// LegacyAnalyticsPath returns where an older ccg kept its DuckDB analytics
+// database (analytics layout 0).
+func (c Config) LegacyAnalyticsPath() string { return filepath.Join(c.DataDir, "analytics.duckdb") }
 
 func isPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")

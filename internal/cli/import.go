@@ -5,24 +5,30 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"ccg/internal/access"
+	"ccg/internal/calendar"
+	"ccg/internal/errs"
 	"ccg/internal/importing"
 	"ccg/internal/registry"
 )
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	var (
-		cfg    Config
-		strict bool
+		cfg           Config
+		strict        bool
+		month, months string
 	)
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfg.bindStore(fs)
 	fs.BoolVar(&strict, "strict", false, "fail the whole import if any row is rejected")
+	fs.StringVar(&month, "month", "", "the month a prescribing file holds, YYYY-MM (when its name does not say: EPD_YYYYMM.csv)")
+	fs.StringVar(&months, "months", "", "the months a referrals file replaces, FROM..TO as YYYY-MM..YYYY-MM (when its name does not say)")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "Usage: ccg import [--strict] [--data DIR] [--db URL] KIND FILE")
+		fmt.Fprintln(w, "Usage: ccg import [--strict] [--month YYYY-MM | --months FROM..TO] [--data DIR] [--db URL] KIND FILE")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Imports FILE, exactly as published, all-or-nothing. Importing the same file again changes nothing.")
 		fmt.Fprintln(w, "Rows that fail a check are kept aside with their line, column and reason (see the import history page).")
@@ -50,12 +56,43 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(false); err != nil {
 		return err
 	}
+	declared, err := parseMonths(month, months)
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg, applyMigrations)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	return importOne(ctx, e, a, pos[0], pos[1], importing.Options{Strict: strict, Actor: "cli"})
+	return importOne(ctx, e, a, pos[0], pos[1], importing.Options{Strict: strict, Actor: "cli", Months: declared})
+}
+
+// parseMonths reads --month YYYY-MM or --months FROM..TO.
+func parseMonths(month, months string) ([]calendar.Month, error) {
+	switch {
+	case month != "" && months != "":
+		return nil, fmt.Errorf("import: give --month or --months, not both: %w", errs.ErrInvalid)
+	case month != "":
+		m, err := calendar.ParseMonth(month)
+		if err != nil {
+			return nil, fmt.Errorf("import: --month %q: want YYYY-MM: %w", month, errs.ErrInvalid)
+		}
+		return []calendar.Month{m}, nil
+	case months != "":
+		from, to, ok := strings.Cut(months, "..")
+		f, err1 := calendar.ParseMonth(strings.TrimSpace(from))
+		t, err2 := calendar.ParseMonth(strings.TrimSpace(to))
+		if !ok || err1 != nil || err2 != nil || t.Before(f) || t.Since(f) > 1200 {
+			return nil, fmt.Errorf("import: --months %q: want FROM..TO, for example 2024-01..2024-12: %w", months, errs.ErrInvalid)
+		}
+		var out []calendar.Month
+		for m := f; !t.Before(m); m = m.Add(1) {
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	return nil, nil
 }
 
 // importKinds lists the kinds and their descriptions without opening a store.

@@ -23,10 +23,10 @@ func TestAnalyticsCosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.DB().ExecContext(ctx, `INSERT INTO prescribing (month, practice, bnf_code, items, quantity, actual_cost, nic, adq) VALUES
-		(DATE '2020-04-01', 'Y90001', '0101010A0AAAAAA', 1, 10, 100.25, 101, NULL),
+	if err := st.PutPart(ctx, "prescribing", "2020-04", `SELECT * FROM (VALUES
+		(DATE '2020-04-01', 'Y90001', '0101010A0AAAAAA', 1.0, 10.0, 100.25, 101.0, NULL::DOUBLE),
 		(DATE '2020-04-01', 'Y90001', '0101010B0AAAAAA', 1, 10, 0.50, 1, NULL),
-		(DATE '2020-04-01', 'Y90002', '0101010A0AAAAAA', 1, 10, 7, 8, NULL)`); err != nil {
+		(DATE '2020-04-01', 'Y90002', '0101010A0AAAAAA', 1, 10, 7, 8, NULL))`); err != nil {
 		t.Fatal(err)
 	}
 	costs := newAnalyticsCosts(func() *duckdb.Store { return st })

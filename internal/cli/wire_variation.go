@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
+	"os"
 	"sync"
 
 	"ccg/internal/analytics/duckdb"
@@ -15,25 +15,29 @@ import (
 	"ccg/internal/variation"
 )
 
-// wireVariation opens the DuckDB analytics store (analytics.duckdb in the
-// data folder, beside the SQL store whatever its engine) and builds the
-// variation service over it and the registry (a.variation).
+// wireVariation opens the analytics store (Parquet files in the analytics
+// folder of the data folder, published through the catalog in the SQL
+// store, whatever its engine) and builds the variation service over it and
+// the registry (a.variation). Any number of processes may open it at once:
+// imports write new files and publish them with their run; readers follow
+// the catalog.
 //
-// DuckDB lets one process at a time open the file for writing. When another
-// ccg (a running `ccg serve` or `ccg demo`) holds it, the command goes on
-// without the variation capability, so that commands which do not need it
-// (user, token, migrate, imports of other kinds) still work; the variation
-// import kinds then fail with the reason.
+// A data folder still holding analytics.duckdb (the layout of an older
+// ccg, which this one does not read) leaves the command without the
+// variation capability, with the reason: commands that do not need it
+// (user, token, migrate, imports of other kinds) still work.
 func (a *app) wireVariation(ctx context.Context) error {
-	an, err := duckdb.Open(ctx, a.cfg.AnalyticsPath())
+	if _, err := os.Stat(a.cfg.LegacyAnalyticsPath()); err == nil {
+		reason := fmt.Errorf("the data folder holds %s, the analytics database of an older ccg (analytics layout 0), which this ccg does not read: "+
+			"it now keeps analytics as Parquet files in %s, published with each import. Move analytics.duckdb out of the data folder and import the prescribing, referral and measure files again "+
+			"(the registry, people and everything else are kept): %w",
+			a.cfg.LegacyAnalyticsPath(), a.cfg.AnalyticsDir(), errs.ErrConflict)
+		analyticsUnavailable.Store(a, reason)
+		slog.Warn("prescribing and referral measures are unavailable", "reason", reason)
+		return nil
+	}
+	an, err := duckdb.OpenCatalog(ctx, a.cfg.AnalyticsDir(), a.sql, duckdb.Options{})
 	if err != nil {
-		if strings.Contains(err.Error(), "Could not set lock") {
-			reason := fmt.Errorf("the analytics database %s is in use by another ccg process (stop `ccg serve` or `ccg demo` first): %w",
-				a.cfg.AnalyticsPath(), errs.ErrConflict)
-			analyticsUnavailable.Store(a, reason)
-			slog.Debug("prescribing and referral measures are unavailable to this command", "reason", reason)
-			return nil
-		}
 		return fmt.Errorf("wire variation: %w", err)
 	}
 	a.closers = append(a.closers, an.Close)

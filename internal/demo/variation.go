@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 
 	"ccg/internal/calendar"
 )
@@ -394,5 +395,8 @@ func writeReferrals(b *builder, gps []*Practice, referrer string) (string, error
 	if err := cw.Error(); err != nil {
 		return "", err
 	}
-	return b.writeFile("referrals/referrals.csv", buf.Bytes())
+	// The name declares the months the file replaces (docs/formats/referrals.md).
+	ms := w.Variation.Months
+	name := fmt.Sprintf("referrals/referrals_%s-%s.csv", strings.ReplaceAll(ms[0].String(), "-", ""), strings.ReplaceAll(ms[len(ms)-1].String(), "-", ""))
+	return b.writeFile(name, buf.Bytes())
 }

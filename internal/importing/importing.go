@@ -115,6 +115,29 @@ type Store interface {
 	Rejections(ctx context.Context, runID int64, limit int) ([]Rejection, error)
 }
 
+// Stager is a Handler whose work is done before the import's transaction
+// and published inside it: Stage reads the file and prepares the change
+// (for example new analytics files nobody sees yet) without making it
+// visible; the Service then applies the --strict and reject-share rules,
+// and only when they pass calls Publish in the transaction that records
+// the run. Finish is always called at the end with whether that
+// transaction was committed, so that an unpublished change is discarded.
+// Heavy imports stage so that the SQL transaction stays short and nothing
+// is visible before every check has passed.
+type Stager interface {
+	Handler
+	Stage(ctx context.Context, src *Source, rec *Recorder) (Staged, error)
+}
+
+// Staged is a change a Stager prepared.
+type Staged interface {
+	// Publish makes the change visible, in the transaction ctx carries.
+	Publish(ctx context.Context) error
+	// Finish ends the change; committed says whether Publish's transaction
+	// was committed.
+	Finish(committed bool)
+}
+
 // Progress is told how far through a file an import is. Implementations
 // draw a bar on a terminal or feed a page; all methods may be called from the
 // importing goroutine only.

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"time"
 
+	"ccg/internal/calendar"
 	"ccg/internal/errs"
 )
 
@@ -35,7 +36,10 @@ type Handler interface {
 type Source struct {
 	// Name is the file's base name, used in every message.
 	Name string
-	r    io.Reader
+	// Months are the months the person importing declared the file holds
+	// (Options.Months); nil when not declared.
+	Months []calendar.Month
+	r      io.Reader
 }
 
 // NewSource wraps r as a source named name (for tests and uploads).
@@ -93,6 +97,10 @@ type Options struct {
 	Progress Progress
 	// Actor names who is importing.
 	Actor string
+	// Months, when set, are the months the file holds, as declared by the
+	// person importing (--month, --months): handlers of monthly files check
+	// every row against them.
+	Months []calendar.Month
 }
 
 // Service runs imports.
@@ -214,12 +222,11 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		in = io.TeeReader(r, streamHash)
 	}
 	cr := &countingReader{r: bufio.NewReaderSize(in, 1<<20), progress: prog}
-	src := &Source{Name: name, r: cr}
+	src := &Source{Name: name, r: cr, Months: opts.Months}
 
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := h.Load(ctx, src, rec); err != nil {
-			return err
-		}
+	// check applies what must hold before anything is kept: the whole file
+	// hashed, --strict, and the share of rejected rows.
+	check := func() error {
 		if streamHash != nil {
 			// Hash what the handler did not read (a trailer, say) too.
 			if _, err := io.Copy(io.Discard, cr); err != nil {
@@ -239,6 +246,9 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 				Err: fmt.Errorf("%s; %d of %d rows rejected, so this does not look like a %s file: nothing imported",
 					first.Reason, rejected, read, kind)}
 		}
+		return nil
+	}
+	record := func(ctx context.Context) error {
 		run.Read, run.Accepted, run.Rejected, run.Changed = rec.read, rec.accepted, len(rec.rejections), rec.changed
 		run.Notes = rec.notes
 		run.Finished = s.now().UTC()
@@ -248,7 +258,38 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		}
 		run.ID = id
 		return nil
-	})
+	}
+	var err error
+	if st, ok := h.(Stager); ok {
+		// The work is done outside the transaction; the change is
+		// published with the run only once every check has passed.
+		var staged Staged
+		staged, err = st.Stage(ctx, src, rec)
+		if err == nil {
+			err = check()
+		}
+		if err == nil {
+			err = s.store.InTx(ctx, func(ctx context.Context) error {
+				if err := staged.Publish(ctx); err != nil {
+					return err
+				}
+				return record(ctx)
+			})
+		}
+		if staged != nil {
+			staged.Finish(err == nil)
+		}
+	} else {
+		err = s.store.InTx(ctx, func(ctx context.Context) error {
+			if err := h.Load(ctx, src, rec); err != nil {
+				return err
+			}
+			if err := check(); err != nil {
+				return err
+			}
+			return record(ctx)
+		})
+	}
 	prog.Finish()
 	if err != nil {
 		var fe *FileError

@@ -35,11 +35,37 @@ func (h *MeasuresHandler) Describe() string {
 // maxMeasureFile bounds a definition file.
 const maxMeasureFile = 1 << 20
 
+// Stage implements importing.Stager when the analytics store keeps
+// snapshots: the definition and its values are prepared in a draft and
+// published with the import run.
+func (h *MeasuresHandler) Stage(ctx context.Context, src *importing.Source, rec *importing.Recorder) (importing.Staged, error) {
+	if h.svc == nil {
+		return nil, errors.New("measures: no variation service")
+	}
+	sn, ok := h.svc.an.(Snapshots)
+	if !ok {
+		return nil, h.Load(ctx, src, rec)
+	}
+	d, err := sn.Stage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("measures: %w", err)
+	}
+	if err := h.load(ctx, h.svc.Over(d), src, rec); err != nil {
+		d.Finish(false)
+		return nil, err
+	}
+	return d, nil
+}
+
 // Load implements importing.Handler.
 func (h *MeasuresHandler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
 	if h.svc == nil {
 		return errors.New("measures: no variation service")
 	}
+	return h.load(ctx, h.svc, src, rec)
+}
+
+func (h *MeasuresHandler) load(ctx context.Context, svc *Service, src *importing.Source, rec *importing.Recorder) error {
 	data, err := io.ReadAll(io.LimitReader(src.Reader(), maxMeasureFile+1))
 	if err != nil {
 		return fmt.Errorf("measures: read %s: %w", src.Name, err)
@@ -57,7 +83,7 @@ func (h *MeasuresHandler) Load(ctx context.Context, src *importing.Source, rec *
 	if err != nil {
 		return &importing.FileError{File: src.Name, Err: err}
 	}
-	if err := h.svc.AddMeasure(ctx, m); err != nil {
+	if err := svc.AddMeasure(ctx, m); err != nil {
 		return fmt.Errorf("measures: %w", err)
 	}
 	rec.Accept(1)

@@ -42,6 +42,25 @@ type Analytics interface {
 	StoredMeasures(ctx context.Context) ([]Measure, error)
 }
 
+// Snapshots is implemented by an analytics store whose changes are
+// prepared in a draft and published with an import run (the DuckDB store):
+// import handlers compute in a Draft, so that figures are only ever
+// computed from published data and the draft's own.
+type Snapshots interface {
+	// Stage begins a draft over the published snapshot.
+	Stage(ctx context.Context) (Draft, error)
+}
+
+// Draft is an unpublished change to the analytics: it reads the published
+// snapshot with its own changes over it.
+type Draft interface {
+	Analytics
+	// Publish makes the draft visible, in the transaction ctx carries.
+	Publish(ctx context.Context) error
+	// Finish ends the draft; an uncommitted one is discarded.
+	Finish(committed bool)
+}
+
 // ValueQuery selects stored values. Empty fields match everything.
 type ValueQuery struct {
 	MeasureIDs []string
@@ -71,6 +90,13 @@ type Service struct {
 
 	mu       sync.Mutex
 	measures []Measure // cached Measures; nil when stale
+	gen      int64     // the analytics generation the cache is of
+}
+
+// generation is implemented by analytics stores whose published state can
+// change under a running process (another process imports).
+type generation interface {
+	Generation(ctx context.Context) int64
 }
 
 // NewService returns a Service over the analytics store and the registry.
@@ -91,10 +117,22 @@ func NewService(an Analytics, reg Registry) *Service {
 // handlers of prescribing and referrals write to it).
 func (s *Service) Analytics() Analytics { return s.an }
 
+// Over returns a service like s over another analytics store (a draft).
+func (s *Service) Over(an Analytics) *Service {
+	return &Service{an: an, reg: s.reg, library: s.library}
+}
+
 // Measures returns every measure, sorted by name.
 func (s *Service) Measures(ctx context.Context) ([]Measure, error) {
+	var gen int64
+	if g, ok := s.an.(generation); ok {
+		gen = g.Generation(ctx)
+	}
 	s.mu.Lock()
 	cached := s.measures
+	if s.gen != gen {
+		cached = nil
+	}
 	s.mu.Unlock()
 	if cached != nil {
 		return cached, nil
@@ -112,7 +150,7 @@ func (s *Service) Measures(ctx context.Context) ([]Measure, error) {
 	}
 	out := set.Sorted()
 	s.mu.Lock()
-	s.measures = out
+	s.measures, s.gen = out, gen
 	s.mu.Unlock()
 	return out, nil
 }

@@ -4,15 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
+	"ccg/internal/analytics"
 	"ccg/internal/calendar"
 	"ccg/internal/variation"
 )
@@ -24,22 +23,99 @@ func monthOf(t time.Time) calendar.Month { return calendar.Month{Year: t.Year(),
 
 func dateLit(m calendar.Month) string { return "DATE '" + m.First().String() + "'" }
 
+// reader answers questions over a set of views: the Store's (the
+// published snapshot) or a Draft's (the snapshot with the draft's files
+// over it).
+type reader struct {
+	query func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	// conn returns a connection for statements that need one (temporary
+	// tables) and its release.
+	conn func(ctx context.Context) (*sql.Conn, func(), error)
+	// touch, in a draft, records the parts a computation read.
+	touch func(keys ...analytics.Key)
+}
+
+// reader returns the Store's reader, after checking the catalog when the
+// poll interval has passed.
+func (s *Store) reader(ctx context.Context) (*reader, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	return &reader{
+		query: func(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+			st, err := s.prepared(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return st.QueryContext(ctx, args...)
+		},
+		conn: func(ctx context.Context) (*sql.Conn, func(), error) {
+			c, err := s.db.Conn(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c, func() { c.Close() }, nil
+		},
+		touch: func(...analytics.Key) {},
+	}, nil
+}
+
+// reader returns the draft's reader.
+func (d *Draft) reader() *reader {
+	return &reader{
+		query: d.conn.QueryContext,
+		conn:  func(context.Context) (*sql.Conn, func(), error) { return d.conn, func() {}, nil },
+		touch: d.touch,
+	}
+}
+
+func monthKeys(m calendar.Month, names ...string) []analytics.Key {
+	out := make([]analytics.Key, len(names))
+	for i, n := range names {
+		out[i] = analytics.Key{Dataset: n, Part: m.String()}
+	}
+	return out
+}
+
 // Months implements variation.Analytics.
 func (s *Store) Months(ctx context.Context, src variation.Source) ([]calendar.Month, error) {
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Months(ctx, src)
+}
+
+// Months implements variation.Analytics.
+func (d *Draft) Months(ctx context.Context, src variation.Source) ([]calendar.Month, error) {
+	return d.reader().Months(ctx, src)
+}
+
+// Months returns the months a source has facts for.
+func (r *reader) Months(ctx context.Context, src variation.Source) ([]calendar.Month, error) {
 	table := "prescribing"
 	if src == variation.SourceReferrals {
 		table = "referrals"
 	}
-	return s.months(ctx, "SELECT DISTINCT month FROM "+table+" ORDER BY month")
+	return r.months(ctx, "SELECT DISTINCT month FROM "+table+" ORDER BY month")
 }
 
 // ResultMonths implements variation.Analytics.
 func (s *Store) ResultMonths(ctx context.Context) ([]calendar.Month, error) {
-	return s.months(ctx, "SELECT DISTINCT month FROM measure_deciles ORDER BY month")
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.months(ctx, "SELECT DISTINCT month FROM measure_deciles ORDER BY month")
 }
 
-func (s *Store) months(ctx context.Context, q string) ([]calendar.Month, error) {
-	rows, err := s.db.QueryContext(ctx, q)
+// ResultMonths implements variation.Analytics.
+func (d *Draft) ResultMonths(ctx context.Context) ([]calendar.Month, error) {
+	return d.reader().months(ctx, "SELECT DISTINCT month FROM measure_deciles ORDER BY month")
+}
+
+func (r *reader) months(ctx context.Context, q string) ([]calendar.Month, error) {
+	rows, err := r.query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: months: %w", err)
 	}
@@ -84,11 +160,26 @@ func quantityCode(q variation.Quantity) int {
 // temporary membership table, and the month's facts are joined to it and
 // summed per measure and practice in one pass per source.
 func (s *Store) Sums(ctx context.Context, month calendar.Month, measures []variation.Measure) ([]variation.PracticeSums, error) {
-	conn, err := s.db.Conn(ctx)
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Sums(ctx, month, measures)
+}
+
+// Sums implements variation.Analytics over the draft.
+func (d *Draft) Sums(ctx context.Context, month calendar.Month, measures []variation.Measure) ([]variation.PracticeSums, error) {
+	return d.reader().Sums(ctx, month, measures)
+}
+
+// Sums sums a month's facts per measure and practice.
+func (r *reader) Sums(ctx context.Context, month calendar.Month, measures []variation.Measure) ([]variation.PracticeSums, error) {
+	r.touch(monthKeys(month, "prescribing", "referrals")...)
+	conn, release, err := r.conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: sums: %w", err)
 	}
-	defer conn.Close()
+	defer release()
 	var out []variation.PracticeSums
 	for _, src := range []variation.Source{variation.SourcePrescribing, variation.SourceReferrals} {
 		var ms []variation.Measure
@@ -100,7 +191,7 @@ func (s *Store) Sums(ctx context.Context, month calendar.Month, measures []varia
 		if len(ms) == 0 {
 			continue
 		}
-		sums, err := s.sums(ctx, conn, src, month, ms)
+		sums, err := sumsOn(ctx, conn, src, month, ms)
 		if err != nil {
 			return nil, fmt.Errorf("analytics: sums %s: %w", month, err)
 		}
@@ -109,7 +200,7 @@ func (s *Store) Sums(ctx context.Context, month calendar.Month, measures []varia
 	return out, nil
 }
 
-func (s *Store) sums(ctx context.Context, conn *sql.Conn, src variation.Source, month calendar.Month, ms []variation.Measure) ([]variation.PracticeSums, error) {
+func sumsOn(ctx context.Context, conn *sql.Conn, src variation.Source, month calendar.Month, ms []variation.Measure) ([]variation.PracticeSums, error) {
 	codeQuery := "SELECT bnf_code FROM presentations"
 	fact, code := "prescribing", "bnf_code"
 	if src == variation.SourceReferrals {
@@ -209,7 +300,22 @@ GROUP BY ALL`
 
 // Issues implements variation.Analytics.
 func (s *Store) Issues(ctx context.Context, month calendar.Month) (map[string][]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT practice, issue FROM data_issues WHERE month = "+dateLit(month)+" ORDER BY practice, issue")
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Issues(ctx, month)
+}
+
+// Issues implements variation.Analytics.
+func (d *Draft) Issues(ctx context.Context, month calendar.Month) (map[string][]string, error) {
+	return d.reader().Issues(ctx, month)
+}
+
+// Issues returns a month's data-quality flags by practice.
+func (r *reader) Issues(ctx context.Context, month calendar.Month) (map[string][]string, error) {
+	r.touch(monthKeys(month, "prescribing_issues")...)
+	rows, err := r.query(ctx, "SELECT DISTINCT practice, issue FROM data_issues WHERE month = "+dateLit(month)+" ORDER BY practice, issue")
 	if err != nil {
 		return nil, fmt.Errorf("analytics: issues %s: %w", month, err)
 	}
@@ -242,20 +348,23 @@ func savings(m map[int]float64) []any {
 	return out
 }
 
-// ReplaceResults implements variation.Analytics: the values are appended to
-// temporary tables, then in one transaction the month's old values of
-// those measures are deleted and the new ones inserted.
+// ReplaceResults implements variation.Analytics: the month's values and
+// deciles are published at once (see Draft.ReplaceResults).
 func (s *Store) ReplaceResults(ctx context.Context, month calendar.Month, measureIDs []string, values []variation.MeasureValue, deciles []variation.Deciles) error {
-	s.write.Lock()
-	defer s.write.Unlock()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("analytics: store results %s: %w", month, err)
+	return s.change(ctx, func(d *Draft) error { return d.ReplaceResults(ctx, month, measureIDs, values, deciles) })
+}
+
+// ReplaceResults implements variation.Analytics: the draft writes new
+// files of the month's values and deciles holding the given measures' new
+// rows and the other measures' rows as they were.
+func (d *Draft) ReplaceResults(ctx context.Context, month calendar.Month, measureIDs []string, values []variation.MeasureValue, deciles []variation.Deciles) error {
+	if d.done {
+		return errClosed
 	}
-	defer conn.Close()
+	conn := d.conn
 	for _, q := range []string{
-		"CREATE OR REPLACE TEMP TABLE new_values AS SELECT * FROM measure_values LIMIT 0",
-		"CREATE OR REPLACE TEMP TABLE new_deciles AS SELECT * FROM measure_deciles LIMIT 0",
+		"CREATE OR REPLACE TEMP TABLE new_values AS SELECT * FROM empty_measure_values",
+		"CREATE OR REPLACE TEMP TABLE new_deciles AS SELECT * FROM empty_measure_deciles",
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("analytics: store results %s: %w", month, err)
@@ -267,7 +376,7 @@ func (s *Store) ReplaceResults(ctx context.Context, month calendar.Month, measur
 		}
 	}()
 	mdate := month.First().Time()
-	err = conn.Raw(func(dc any) error {
+	err := conn.Raw(func(dc any) error {
 		app, err := duckdbdriver.NewAppenderFromConn(dc.(driver.Conn), "", "new_values")
 		if err != nil {
 			return err
@@ -327,21 +436,16 @@ func (s *Store) ReplaceResults(ctx context.Context, month calendar.Month, measur
 	for i, id := range measureIDs {
 		ids[i] = "'" + sqlString(id) + "'"
 	}
-	where := "month = " + dateLit(month) + " AND measure_id IN (" + strings.Join(ids, ", ") + ")"
-	err = s.inTx(ctx, conn, func() error {
-		for _, q := range []string{
-			"DELETE FROM measure_values WHERE " + where,
-			"DELETE FROM measure_deciles WHERE " + where,
-			"INSERT INTO measure_values SELECT * FROM new_values",
-			"INSERT INTO measure_deciles SELECT * FROM new_deciles",
-		} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	keep := "month = " + dateLit(month)
+	if len(ids) > 0 {
+		keep += " AND measure_id NOT IN (" + strings.Join(ids, ", ") + ")"
+	}
+	if _, err := d.writeOrdered(ctx, "measure_values", month.String(), "SELECT * FROM measure_values WHERE "+keep+
+		" UNION ALL SELECT * FROM new_values", "measure_id, level, org_code"); err != nil {
+		return fmt.Errorf("analytics: store results %s: %w", month, err)
+	}
+	if _, err := d.writeOrdered(ctx, "measure_deciles", month.String(), "SELECT * FROM measure_deciles WHERE "+keep+
+		" UNION ALL SELECT * FROM new_deciles", "measure_id, level"); err != nil {
 		return fmt.Errorf("analytics: store results %s: %w", month, err)
 	}
 	return nil
@@ -362,6 +466,20 @@ const valueColumns = `measure_id, month, level, org_code, numerator, denominator
 // their prepared statements kept, so that the same shape of question (a
 // practice page, say) is planned once.
 func (s *Store) Values(ctx context.Context, q variation.ValueQuery) ([]variation.MeasureValue, error) {
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Values(ctx, q)
+}
+
+// Values implements variation.Analytics.
+func (d *Draft) Values(ctx context.Context, q variation.ValueQuery) ([]variation.MeasureValue, error) {
+	return d.reader().Values(ctx, q)
+}
+
+// Values returns stored values matching q.
+func (r *reader) Values(ctx context.Context, q variation.ValueQuery) ([]variation.MeasureValue, error) {
 	var where []string
 	var args []any
 	if len(q.MeasureIDs) > 0 {
@@ -402,11 +520,7 @@ func (s *Store) Values(ctx context.Context, q variation.ValueQuery) ([]variation
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY measure_id, month, level, org_code"
-	stmt, err := s.prepared(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: values: %w", err)
-	}
-	rows, err := stmt.QueryContext(ctx, args...)
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: values: %w", err)
 	}
@@ -466,10 +580,9 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 		return st, nil
 	}
 	if len(s.stmts) > 256 {
-		for k, st := range s.stmts {
-			st.Close()
-			delete(s.stmts, k)
-		}
+		old := s.stmts
+		s.stmts = nil
+		closeLater(old)
 	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
@@ -488,6 +601,20 @@ func placeholders(n int) string {
 
 // DecileSeries implements variation.Analytics.
 func (s *Store) DecileSeries(ctx context.Context, measureIDs []string, level variation.Level, from, to calendar.Month) ([]variation.Deciles, error) {
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.DecileSeries(ctx, measureIDs, level, from, to)
+}
+
+// DecileSeries implements variation.Analytics.
+func (d *Draft) DecileSeries(ctx context.Context, measureIDs []string, level variation.Level, from, to calendar.Month) ([]variation.Deciles, error) {
+	return d.reader().DecileSeries(ctx, measureIDs, level, from, to)
+}
+
+// DecileSeries returns stored deciles.
+func (r *reader) DecileSeries(ctx context.Context, measureIDs []string, level variation.Level, from, to calendar.Month) ([]variation.Deciles, error) {
 	q := `SELECT measure_id, month, p10, p20, p30, p40, p50, p60, p70, p80, p90, org_count, numerator, denominator,
 	cs10, cs20, cs30, cs40, cs50, cs60, cs70, cs80, cs90, funnel_method, target, phi, tau2, adjusted
 FROM measure_deciles WHERE level = ?`
@@ -507,11 +634,7 @@ FROM measure_deciles WHERE level = ?`
 		args = append(args, to.First().Time())
 	}
 	q += " ORDER BY measure_id, month"
-	stmt, err := s.prepared(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: deciles: %w", err)
-	}
-	rows, err := stmt.QueryContext(ctx, args...)
+	rows, err := r.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: deciles: %w", err)
 	}
@@ -559,40 +682,5 @@ FROM measure_deciles WHERE level = ?`
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
-}
-
-// PutMeasure implements variation.Analytics.
-func (s *Store) PutMeasure(ctx context.Context, m variation.Measure) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("analytics: put measure %q: %w", m.ID, err)
-	}
-	if _, err := s.db.ExecContext(ctx, "INSERT OR REPLACE INTO measures VALUES (?, ?, ?)", m.ID, string(b), time.Now().UTC()); err != nil {
-		return fmt.Errorf("analytics: put measure %q: %w", m.ID, err)
-	}
-	return nil
-}
-
-// StoredMeasures implements variation.Analytics.
-func (s *Store) StoredMeasures(ctx context.Context) ([]variation.Measure, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, definition FROM measures ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("analytics: measures: %w", err)
-	}
-	defer rows.Close()
-	var out []variation.Measure
-	for rows.Next() {
-		var id, def string
-		if err := rows.Scan(&id, &def); err != nil {
-			return nil, fmt.Errorf("analytics: measures: %w", err)
-		}
-		var m variation.Measure
-		if err := json.Unmarshal([]byte(def), &m); err != nil {
-			return nil, fmt.Errorf("analytics: measure %q: %w", id, err)
-		}
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, rows.Err()
 }

@@ -21,6 +21,9 @@ func (s *Store) ActualCost(ctx context.Context, practice string, month calendar.
 	if month.IsZero() {
 		return 0, fmt.Errorf("%s: no month: %w", op, errs.ErrInvalid)
 	}
+	if err := s.fresh(ctx); err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
 	day := month.First().String()
 	st, err := s.prepared(ctx, `SELECT
 		EXISTS (SELECT 1 FROM prescribing WHERE month = CAST(? AS DATE)),
@@ -50,6 +53,9 @@ func (s *Store) ActualCosts(ctx context.Context, month calendar.Month) (map[stri
 	op := fmt.Sprintf("analytics: actual costs in %s", month)
 	if month.IsZero() {
 		return nil, fmt.Errorf("%s: no month: %w", op, errs.ErrInvalid)
+	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	st, err := s.prepared(ctx, `SELECT practice, sum(actual_cost) FROM prescribing WHERE month = CAST(? AS DATE) GROUP BY practice`)
 	if err != nil {

@@ -15,10 +15,10 @@ func TestActualCost(t *testing.T) {
 	// Two presentations for P1 in September 2019 (£10.005 + £2.50 =
 	// £12.505, 1250.5 pence, rounded half away from zero to 1251), one for
 	// P2; nothing for October.
-	if _, err := s.DB().ExecContext(ctx, `INSERT INTO prescribing (month, practice, bnf_code, items, quantity, actual_cost, nic, adq) VALUES
-		(DATE '2019-09-01', 'P1', '0101010A0AAAAAA', 1, 10, 10.005, 11, NULL),
+	if err := s.PutPart(ctx, "prescribing", "2019-09", `SELECT * FROM (VALUES
+		(DATE '2019-09-01', 'P1', '0101010A0AAAAAA', 1.0, 10.0, 10.005, 11.0, NULL::DOUBLE),
 		(DATE '2019-09-01', 'P1', '0101010B0AAAAAA', 1, 10, 2.50, 3, NULL),
-		(DATE '2019-09-01', 'P2', '0101010A0AAAAAA', 1, 10, 7.25, 8, NULL)`); err != nil {
+		(DATE '2019-09-01', 'P2', '0101010A0AAAAAA', 1, 10, 7.25, 8, NULL))`); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -27,6 +27,8 @@ type feed struct {
 	mu      sync.Mutex
 	chunks  [][]chunkInfo // per path, in the order written
 	readErr error
+	check   *rowCheck // checks rows on their way (nil: none)
+	closed  sync.Once
 }
 
 type chunkInfo struct {
@@ -41,21 +43,28 @@ const feedChunk = 4 << 20
 // startFeed creates n pipes in a new folder under tmp and starts copying
 // r (the file after its header line) into them. header is the file's first
 // line, newline included.
-func startFeed(tmp string, r io.Reader, header []byte, n int) (*feed, error) {
+func startFeed(tmp string, r io.Reader, header []byte, n int, check *rowCheck) (*feed, error) {
 	dir, err := os.MkdirTemp(tmp, "feed-*")
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	f := &feed{dir: dir, stop: make(chan struct{})}
+	f := &feed{dir: dir, stop: make(chan struct{}), check: check}
 	if !pipesSupported {
-		// Fall back to one temporary file holding the whole input.
+		// Fall back to one temporary file holding the whole input (checked
+		// as a whole: the rows are read into memory).
 		p := filepath.Join(dir, "input.csv")
 		out, err := os.Create(p)
 		if err != nil {
 			return nil, fmt.Errorf("feed: %w", err)
 		}
 		if _, err := out.Write(header); err == nil {
-			_, err = io.Copy(out, r)
+			var body []byte
+			if body, err = io.ReadAll(r); err == nil {
+				if len(body) > 0 && body[len(body)-1] != '\n' {
+					body = append(body, '\n')
+				}
+				_, err = out.Write(check.chunk(body, 2))
+			}
 		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
@@ -117,7 +126,7 @@ func startFeed(tmp string, r io.Reader, header []byte, n int) (*feed, error) {
 				f.chunks[i] = append(f.chunks[i], chunkInfo{pipeFirst: line, fileFirst: c.fileFirst, lines: c.lines})
 				f.mu.Unlock()
 				line += c.lines
-				if _, err := w.Write(c.data); err != nil {
+				if _, err := w.Write(f.check.chunk(c.data, c.fileFirst)); err != nil {
 					stopped = true
 				}
 			}
@@ -200,11 +209,7 @@ func (f *feed) setErr(err error) {
 // for the goroutines and removes the pipes. It returns the error met
 // reading the input, if any.
 func (f *feed) Close() error {
-	select {
-	case <-f.stop:
-	default:
-		close(f.stop)
-	}
+	f.halt()
 	done := make(chan struct{})
 	go func() { f.wg.Wait(); close(done) }()
 	// Writers blocked opening or writing a pipe nobody reads: read them out.
@@ -251,13 +256,13 @@ func (f *feed) watch(ctx context.Context) func() {
 	go func() {
 		select {
 		case <-ctx.Done():
-			select {
-			case <-f.stop:
-			default:
-				close(f.stop)
-			}
+			f.halt()
 		case <-done:
 		}
 	}()
 	return func() { close(done) }
 }
+
+// halt closes the stop channel once, whoever asks first (Close or the
+// cancellation watcher).
+func (f *feed) halt() { f.closed.Do(func() { close(f.stop) }) }

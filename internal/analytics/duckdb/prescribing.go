@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -15,6 +16,9 @@ import (
 	"strings"
 	"time"
 
+	duckdbdriver "github.com/duckdb/duckdb-go/v2"
+
+	"ccg/internal/analytics"
 	"ccg/internal/calendar"
 	"ccg/internal/importing"
 )
@@ -198,27 +202,73 @@ func readHeader(br *bufio.Reader) ([]byte, error) {
 	return line, nil
 }
 
+// MonthFromName returns the month a prescribing file's published name
+// declares: EPD_YYYYMM.csv (NHSBSA) or TYYYYMMPDPI BNFT.CSV (NHS Digital).
+func MonthFromName(name string) (calendar.Month, bool) {
+	for _, re := range []*regexp.Regexp{epdName, pdpiName} {
+		if m := re.FindStringSubmatch(name); m != nil {
+			if month, err := calendar.ParseMonth(m[1]); err == nil {
+				return month, true
+			}
+		}
+	}
+	return calendar.Month{}, false
+}
+
+var (
+	epdName  = regexp.MustCompile(`(?i)EPD_([0-9]{6})`)
+	pdpiName = regexp.MustCompile(`(?i)^T([0-9]{6})PDPI`)
+)
+
+// ImportPrescribing imports a prescribing file into a draft and publishes
+// it at once (see Draft.ImportPrescribing); the month is the one the
+// file's name declares.
+func (s *Store) ImportPrescribing(ctx context.Context, src *importing.Source) (PrescribingImport, error) {
+	var res PrescribingImport
+	err := s.change(ctx, func(d *Draft) error {
+		var err error
+		res, err = d.ImportPrescribing(ctx, src, calendar.Month{})
+		return err
+	})
+	return res, err
+}
+
 // ImportPrescribing reads a prescribing file (English Prescribing Dataset,
 // old or new column names, or a legacy PDPI BNFT file; the layout is found
-// from the header) and replaces the months it holds, atomically.
+// from the header) of one declared month (month, or when zero the month
+// its name declares) and writes the month's facts as the draft's files.
 //
 // DuckDB reads the file itself: the header is checked here, then the rest
 // is streamed through named pipes (one per CPU, whole records per chunk) to
 // read_csv with explicit column types, summed per month × practice ×
 // presentation as it is read (pack-size rows summed) into a staging table.
-// Rows DuckDB cannot read are kept by its store_rejects option and come back
-// as rejections with their line and column in the file; a structural fault
-// (a row with too many or too few columns, a broken quote, bytes that are
-// not UTF-8 text) fails the import with a *importing.FileError at its
-// line. Only then, in one DuckDB transaction, are the months' old facts
-// deleted and the new ones inserted, so a failed import leaves the store
-// as it was and a re-import of a month replaces it whole.
+// On the way, every row is checked (its month is the declared one; items a
+// whole number ≥ 0; quantity and costs finite numbers): a row that fails is
+// rejected with its line and column and left out. Rows DuckDB cannot read
+// come back as rejections too; a structural fault (a row with too many or
+// too few columns, a broken quote, bytes that are not UTF-8 text) fails the
+// import with a *importing.FileError at its line. Nothing is visible to
+// anyone until the draft is published.
 //
 // Progress: the bytes are read from src, so the import pipeline's
 // counting reader sees them as DuckDB consumes them.
-func (s *Store) ImportPrescribing(ctx context.Context, src *importing.Source) (PrescribingImport, error) {
+func (d *Draft) ImportPrescribing(ctx context.Context, src *importing.Source, month calendar.Month) (PrescribingImport, error) {
 	start := time.Now()
 	var res PrescribingImport
+	if d.done {
+		return res, errClosed
+	}
+	if named, ok := MonthFromName(src.Name); ok {
+		if !month.IsZero() && named != month {
+			return res, &importing.FileError{File: src.Name, Err: fmt.Errorf(
+				"the file's name says %s but the month given is %s: nothing imported", named, month)}
+		}
+		month = named
+	}
+	if month.IsZero() {
+		return res, &importing.FileError{File: src.Name, Err: errors.New(
+			"the file's name does not say which month it holds (EPD_YYYYMM.csv, or TYYYYMMPDPI BNFT.CSV): keep the name it was published with, or give the month with --month YYYY-MM")}
+	}
 	br := bufio.NewReaderSize(src.Reader(), 1<<20)
 	header, err := readHeader(br)
 	if err != nil {
@@ -241,14 +291,7 @@ func (s *Store) ImportPrescribing(ctx context.Context, src *importing.Source) (P
 		return res, err
 	}
 	res.Layout = layout
-
-	s.write.Lock()
-	defer s.write.Unlock()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return res, fmt.Errorf("analytics: import prescribing: %w", err)
-	}
-	defer conn.Close()
+	conn := d.conn
 
 	col := map[role]string{}
 	var cols []string
@@ -273,7 +316,7 @@ func (s *Store) ImportPrescribing(ctx context.Context, src *importing.Source) (P
 	if nPipes > 8 {
 		nPipes = 8
 	}
-	f, err := startFeed(s.tmp, br, header, nPipes)
+	f, err := startFeed(d.s.tmp, br, header, nPipes, newRowCheck(src.Name, fields, roles, month))
 	if err != nil {
 		return res, fmt.Errorf("analytics: import prescribing %s: %w", src.Name, err)
 	}
@@ -335,55 +378,31 @@ FROM read_csv([%[10]s], header = true, auto_detect = false, delim = ',', quote =
 	res.Rows = int64(lastLine - 1)
 
 	// Rows DuckDB could not read.
-	if err := s.collectRejects(ctx, conn, src.Name, f, fields, roles, &res); err != nil {
+	if err := collectRejects(ctx, conn, src.Name, f, fields, roles, &res); err != nil {
+		return res, err
+	}
+	// Rows the feed rejected (another month, a bad count) were passed to
+	// DuckDB blanked, with the month "!": they are dropped here.
+	for _, q := range []string{"DELETE FROM rx_stage WHERE fact = 1 AND month_raw = '" + rejectedMonth + "'",
+		"DELETE FROM rx_stage WHERE fact = 0 AND bnf_code IS NULL"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return res, fmt.Errorf("analytics: import prescribing: %w", err)
+		}
+	}
+	if err := f.mergeRejects(&res); err != nil {
 		return res, err
 	}
 
 	mark("rejects", &t0)
-	// Months.
-	monthRaw := map[string]calendar.Month{}
-	rows, err := conn.QueryContext(ctx, "SELECT DISTINCT month_raw FROM rx_stage WHERE fact = 1")
-	if err != nil {
+	// The month: the feed let through only rows of the declared month.
+	var nFacts int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM rx_stage WHERE fact = 1").Scan(&nFacts); err != nil {
 		return res, fmt.Errorf("analytics: import prescribing: %w", err)
 	}
-	for rows.Next() {
-		var raw sql.NullString
-		if err := rows.Scan(&raw); err != nil {
-			rows.Close()
-			return res, fmt.Errorf("analytics: import prescribing: %w", err)
-		}
-		v := strings.TrimSpace(raw.String)
-		m, perr := calendar.ParseMonth(strings.ReplaceAll(v, "-", ""))
-		if perr != nil {
-			m, perr = calendar.ParseMonth(v)
-		}
-		if perr != nil {
-			rows.Close()
-			return res, &importing.FileError{File: src.Name, Err: fmt.Errorf(
-				"the %s column holds %q, which is not a month (want YYYYMM): nothing imported", strings.TrimSpace(fields[indexOf(roles, roleMonth)]), raw.String)}
-		}
-		monthRaw[raw.String] = m
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("analytics: import prescribing: %w", err)
-	}
-	if len(monthRaw) == 0 {
+	if nFacts == 0 && res.Rows == 0 {
 		return res, &importing.FileError{File: src.Name, Err: errors.New("the file has no data rows")}
 	}
-	var values []string
-	seenMonth := map[calendar.Month]bool{}
-	for raw, m := range monthRaw {
-		values = append(values, fmt.Sprintf("('%s', DATE '%s')", sqlString(raw), m.First()))
-		if !seenMonth[m] {
-			seenMonth[m] = true
-			res.Months = append(res.Months, m)
-		}
-	}
-	sort.Slice(res.Months, func(i, j int) bool { return res.Months[i].Before(res.Months[j]) })
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE rx_months AS SELECT * FROM (VALUES "+strings.Join(values, ", ")+") t(month_raw, month)"); err != nil {
-		return res, fmt.Errorf("analytics: import prescribing: %w", err)
-	}
+	res.Months = []calendar.Month{month}
 
 	// Codes and practices are checked (and normalised: upper case, no
 	// padding) once each, in Go, rather than once per row in SQL; the rows
@@ -479,52 +498,45 @@ FROM read_csv([%[10]s], header = true, auto_detect = false, delim = ',', quote =
 		return res, fmt.Errorf("analytics: import prescribing: %w", err)
 	}
 	res.Accepted = total.Int64 - res.BadCodes
+	if res.Accepted <= 0 {
+		first := "no row"
+		if len(res.Rejected) > 0 {
+			r := res.Rejected[0]
+			first = fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+		}
+		return res, &importing.FileError{File: src.Name, Err: fmt.Errorf("no row of the file could be imported (%s): nothing imported", first)}
+	}
 
 	mark("checks", &t0)
-	monthList := make([]string, len(res.Months))
-	for i, m := range res.Months {
-		monthList[i] = "DATE '" + m.First().String() + "'"
+	part := month.String()
+	res.Replaced = d.base[analytics.Key{Dataset: "prescribing", Part: part}].Rows
+	factsQuery := `SELECT ` + dateLit(month) + ` AS month, practice, bnf_code, items, quantity, actual_cost, nic, adq
+FROM rx_stage WHERE ` + valid
+	if len(oddKeys) > 0 {
+		// Padded or lower-case keys: normalise, and add up rows that
+		// become the same.
+		factsQuery = `SELECT ` + dateLit(month) + ` AS month, upper(trim(practice)) AS practice, upper(trim(bnf_code)) AS bnf_code,
+	sum(items) AS items, sum(quantity) AS quantity, sum(actual_cost) AS actual_cost, sum(nic) AS nic, sum(adq) AS adq
+FROM rx_stage WHERE ` + valid + ` GROUP BY ALL`
 	}
-	in := strings.Join(monthList, ", ")
-	err = s.inTx(ctx, conn, func() error {
-		r, err := conn.ExecContext(ctx, "DELETE FROM prescribing WHERE month IN ("+in+")")
-		if err != nil {
-			return err
-		}
-		res.Replaced, _ = r.RowsAffected()
-		insert := `INSERT INTO prescribing
-SELECT m.month, s.practice, s.bnf_code, s.items, s.quantity, s.actual_cost, s.nic, s.adq
-FROM rx_stage s JOIN rx_months m USING (month_raw) WHERE ` + valid
-		if len(oddKeys) > 0 {
-			// Padded or lower-case keys: normalise, and add up rows that
-			// become the same.
-			insert = `INSERT INTO prescribing
-SELECT m.month, upper(trim(s.practice)), upper(trim(s.bnf_code)), sum(s.items), sum(s.quantity), sum(s.actual_cost), sum(s.nic), sum(s.adq)
-FROM rx_stage s JOIN rx_months m USING (month_raw) WHERE ` + valid + ` GROUP BY ALL`
-		}
-		r, err = conn.ExecContext(ctx, insert)
-		if err != nil {
-			return err
-		}
-		res.Facts, _ = r.RowsAffected()
-		if err := s.addPresentations(ctx, conn, codeNames); err != nil {
-			return err
-		}
-		if _, err := conn.ExecContext(ctx, "DELETE FROM data_issues WHERE source = 'prescribing' AND month IN ("+in+")"); err != nil {
-			return err
-		}
-		if len(res.RejectedPractices) > 0 && len(res.Months) == 1 {
-			var vals []string
-			for p, n := range res.RejectedPractices {
-				vals = append(vals, fmt.Sprintf("(DATE '%s', 'prescribing', '%s', 'rejected-rows', %d)", res.Months[0].First(), sqlString(p), n))
-			}
-			if _, err := conn.ExecContext(ctx, "INSERT INTO data_issues VALUES "+strings.Join(vals, ", ")); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	facts, err := d.writeOrdered(ctx, "prescribing", part, factsQuery, "practice, bnf_code")
 	if err != nil {
+		return res, fmt.Errorf("analytics: import prescribing %s: store: %w", src.Name, err)
+	}
+	res.Facts = facts.Rows
+	if err := d.writePresentations(ctx, month, codeNames); err != nil {
+		return res, fmt.Errorf("analytics: import prescribing %s: store: %w", src.Name, err)
+	}
+	issues := "SELECT * FROM empty_prescribing_issues"
+	if len(res.RejectedPractices) > 0 {
+		var vals []string
+		for p, n := range res.RejectedPractices {
+			vals = append(vals, fmt.Sprintf("(%s, 'prescribing', '%s', 'rejected-rows', %d)", dateLit(month), sqlString(p), n))
+		}
+		sort.Strings(vals)
+		issues = "SELECT * FROM (VALUES " + strings.Join(vals, ", ") + ") t(month, source, practice, issue, row_count)"
+	}
+	if _, err := d.write(ctx, "prescribing_issues", part, issues); err != nil {
 		return res, fmt.Errorf("analytics: import prescribing %s: store: %w", src.Name, err)
 	}
 	mark("store", &t0)
@@ -543,36 +555,30 @@ func quoteList(vals []string) string {
 	return strings.Join(q, ", ")
 }
 
-// addPresentations records codes not seen before, with their names.
-func (s *Store) addPresentations(ctx context.Context, conn *sql.Conn, names map[string]string) error {
-	known := map[string]bool{}
-	rows, err := conn.QueryContext(ctx, "SELECT bnf_code FROM presentations")
+// writePresentations writes the month's presentation codes and names.
+func (d *Draft) writePresentations(ctx context.Context, month calendar.Month, names map[string]string) error {
+	if _, err := d.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE rx_names (bnf_code VARCHAR, name VARCHAR)"); err != nil {
+		return err
+	}
+	defer d.conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS rx_names")
+	err := d.conn.Raw(func(dc any) error {
+		app, err := duckdbdriver.NewAppenderFromConn(dc.(driver.Conn), "", "rx_names")
+		if err != nil {
+			return err
+		}
+		for c, n := range names {
+			if err := app.AppendRow(c, n); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return err
-		}
-		known[c] = true
-	}
-	rows.Close()
-	var vals []string
-	for c, n := range names {
-		if !known[c] {
-			vals = append(vals, "('"+sqlString(c)+"', '"+sqlString(n)+"')")
-		}
-	}
-	for len(vals) > 0 {
-		k := min(len(vals), 2000)
-		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO presentations VALUES "+strings.Join(vals[:k], ", ")); err != nil {
-			return err
-		}
-		vals = vals[k:]
-	}
-	return nil
+	_, err = d.write(ctx, "presentations", month.String(), "SELECT "+dateLit(month)+" AS month, bnf_code, name FROM rx_names")
+	return err
 }
 
 func indexOf(roles []role, r role) int {
@@ -586,7 +592,7 @@ func indexOf(roles []role, r role) int {
 
 // collectRejects turns DuckDB's rejects into rejections (unreadable values)
 // or a FileError (a structural fault).
-func (s *Store) collectRejects(ctx context.Context, conn *sql.Conn, name string, f *feed, fields []string, roles []role, res *PrescribingImport) error {
+func collectRejects(ctx context.Context, conn *sql.Conn, name string, f *feed, fields []string, roles []role, res *PrescribingImport) error {
 	rows, err := conn.QueryContext(ctx, `SELECT s.file_path, e.line, e.column_idx, coalesce(e.column_name, ''), e.error_type::VARCHAR,
 	coalesce(e.csv_line, ''), coalesce(e.error_message, '')
 FROM rx_rejects e JOIN rx_reject_scans s ON e.scan_id = s.scan_id AND e.file_id = s.file_id

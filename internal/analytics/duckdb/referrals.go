@@ -5,38 +5,54 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sort"
-	"strings"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
+	"ccg/internal/analytics"
 	"ccg/internal/calendar"
 	"ccg/internal/variation"
 )
 
-// ReplaceReferrals replaces, in one transaction, every referral of the
-// months the rows hold with the rows, and returns how many rows were
+// ReplaceReferrals replaces every referral of the months the rows hold
+// with the rows, published at once, and returns how many rows were
 // replaced.
 func (s *Store) ReplaceReferrals(ctx context.Context, rows []variation.Referral) (replaced int64, err error) {
 	months := map[calendar.Month]bool{}
 	for _, r := range rows {
 		months[r.Month] = true
 	}
-	if len(months) == 0 {
-		return 0, nil
-	}
-	var list []string
+	var list []calendar.Month
 	for m := range months {
-		list = append(list, dateLit(m))
+		list = append(list, m)
 	}
-	sort.Strings(list)
-	s.write.Lock()
-	defer s.write.Unlock()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("analytics: referrals: %w", err)
+	err = s.change(ctx, func(d *Draft) error {
+		var err error
+		replaced, err = d.ReplaceReferrals(ctx, list, rows)
+		return err
+	})
+	return replaced, err
+}
+
+// ReplaceReferrals writes, for each of the months, the draft's file of
+// that month's referrals: the rows of the month (none: the month is
+// emptied). Rows of other months are an error. It returns how many rows
+// the months held before.
+func (d *Draft) ReplaceReferrals(ctx context.Context, months []calendar.Month, rows []variation.Referral) (replaced int64, err error) {
+	if d.done {
+		return 0, errClosed
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE new_referrals AS SELECT * FROM referrals LIMIT 0"); err != nil {
+	declared := map[calendar.Month]bool{}
+	for _, m := range months {
+		declared[m] = true
+	}
+	for _, r := range rows {
+		if !declared[r.Month] {
+			return 0, fmt.Errorf("analytics: referrals: a row of %s is outside the months replaced", r.Month)
+		}
+	}
+	sort.Slice(months, func(i, j int) bool { return months[i].Before(months[j]) })
+	conn := d.conn
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE new_referrals AS SELECT * FROM empty_referrals"); err != nil {
 		return 0, fmt.Errorf("analytics: referrals: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS new_referrals")
@@ -56,18 +72,12 @@ func (s *Store) ReplaceReferrals(ctx context.Context, rows []variation.Referral)
 	if err != nil {
 		return 0, fmt.Errorf("analytics: referrals: %w", err)
 	}
-	in := strings.Join(list, ", ")
-	err = s.inTx(ctx, conn, func() error {
-		res, err := conn.ExecContext(ctx, "DELETE FROM referrals WHERE month IN ("+in+")")
-		if err != nil {
-			return err
+	for _, m := range months {
+		replaced += d.base[analytics.Key{Dataset: "referrals", Part: m.String()}].Rows
+		if _, err := d.writeOrdered(ctx, "referrals", m.String(), "SELECT * FROM new_referrals WHERE month = "+dateLit(m),
+			"practice, function_code, sex, age_band, priority"); err != nil {
+			return 0, fmt.Errorf("analytics: referrals: %w", err)
 		}
-		replaced, _ = res.RowsAffected()
-		_, err = conn.ExecContext(ctx, "INSERT INTO referrals SELECT * FROM new_referrals")
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("analytics: referrals: %w", err)
 	}
 	return replaced, nil
 }
@@ -76,7 +86,22 @@ func (s *Store) ReplaceReferrals(ctx context.Context, rows []variation.Referral)
 // measure's numerator, per practice, sex and age band (rows with sex or age
 // band "all" are left out). It lets the variation service standardise.
 func (s *Store) ReferralBands(ctx context.Context, month calendar.Month, m variation.Measure) ([]variation.BandCount, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT practice, function_code, sex, age_band, sum(referrals)
+	r, err := s.reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.ReferralBands(ctx, month, m)
+}
+
+// ReferralBands is Store.ReferralBands over the draft.
+func (d *Draft) ReferralBands(ctx context.Context, month calendar.Month, m variation.Measure) ([]variation.BandCount, error) {
+	return d.reader().ReferralBands(ctx, month, m)
+}
+
+// ReferralBands returns a month's referrals by practice, sex and age band.
+func (r *reader) ReferralBands(ctx context.Context, month calendar.Month, m variation.Measure) ([]variation.BandCount, error) {
+	r.touch(monthKeys(month, "referrals")...)
+	rows, err := r.query(ctx, `SELECT practice, function_code, sex, age_band, sum(referrals)
 FROM referrals WHERE month = `+dateLit(month)+` AND sex IN ('male', 'female') AND age_band <> 'all'
 GROUP BY ALL`)
 	if err != nil {

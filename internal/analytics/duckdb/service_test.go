@@ -59,7 +59,7 @@ func TestOpenPrescribingReconciliation(t *testing.T) {
 			"T00001": {ListSize: 5000}, "T00002": {ListSize: 8000}, "T00003": {ListSize: 3000}, "T00004": {ListSize: 4000}}},
 	}
 	svc := variation.NewService(s, reg)
-	importPath(t, s, svc, "testdata/epd_fixture.csv")
+	importPath(t, s, svc, "testdata/EPD_201801_fixture.csv")
 	def, err := os.ReadFile("../../variation/testdata/op_nsaids.json")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestOpenPrescribingReconciliation(t *testing.T) {
 
 	// By hand: read the fixture, sum items per practice where the code is
 	// an NSAID (100101…) and, for the numerator, not ibuprofen or naproxen.
-	f, _ := os.Open("testdata/epd_fixture.csv")
+	f, _ := os.Open("testdata/EPD_201801_fixture.csv")
 	defer f.Close()
 	r := csv.NewReader(f)
 	head, _ := r.Read()

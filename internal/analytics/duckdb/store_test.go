@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -40,7 +41,20 @@ func importFile(t *testing.T, s *Store, path string) (PrescribingImport, error) 
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return s.ImportPrescribing(context.Background(), importing.NewSource(filepath.Base(path), f))
+	// The shared samples are renamed (pdpi_bnft_201410_sample.csv): their
+	// month is the six digits in the name.
+	var month calendar.Month
+	if m := regexp.MustCompile(`_([0-9]{6})_`).FindStringSubmatch(filepath.Base(path)); m != nil {
+		month = calendar.MustMonth(m[1])
+	}
+	ctx := context.Background()
+	var res PrescribingImport
+	err = s.change(ctx, func(d *Draft) error {
+		var err error
+		res, err = d.ImportPrescribing(ctx, importing.NewSource(filepath.Base(path), f), month)
+		return err
+	})
+	return res, err
 }
 
 func count(t *testing.T, s *Store, q string) int64 {
@@ -118,15 +132,15 @@ func TestImportBroken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTest(t)
 			// a month already there must survive
-			if _, err := s.ImportPrescribing(context.Background(), importing.NewSource("ok.csv", strings.NewReader(good))); err != nil {
+			if _, err := s.ImportPrescribing(context.Background(), importing.NewSource("EPD_201709.csv", strings.NewReader(good))); err != nil {
 				t.Fatal(err)
 			}
-			_, err := s.ImportPrescribing(context.Background(), importing.NewSource("bad.csv", strings.NewReader(tc.body)))
+			_, err := s.ImportPrescribing(context.Background(), importing.NewSource("epd_201709_bad.csv", strings.NewReader(tc.body)))
 			var fe *importing.FileError
 			if !errors.As(err, &fe) {
 				t.Fatalf("want a FileError, got %v", err)
 			}
-			if fe.File != "bad.csv" || fe.Line != tc.line || (tc.col > 0 && fe.Column != tc.col) || !strings.Contains(fe.Error(), tc.contains) {
+			if fe.File != "epd_201709_bad.csv" || fe.Line != tc.line || (tc.col > 0 && fe.Column != tc.col) || !strings.Contains(fe.Error(), tc.contains) {
 				t.Errorf("got %v (line %d col %d)", fe, fe.Line, fe.Column)
 			}
 			if n := count(t, s, "SELECT count(*) FROM prescribing"); n != 1 {
@@ -143,7 +157,7 @@ func TestImportRejectsBadNumber(t *testing.T) {
 		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n" +
 		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1,21,1.5,1.2\n" +
 		"201709,A81002,0501013K0AAAAAA,Co-Amoxiclav,x,21,1.5,1.2\n"
-	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("r.csv", strings.NewReader(body)))
+	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("EPD_201709.csv", strings.NewReader(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +181,7 @@ func TestImportBadAndPaddedCodes(t *testing.T) {
 		"201709,a81001 ,0501013K0AAAAAA  ,Co-Amoxiclav,1,21,1.5,1.2\n" +
 		"201709,A81002,0501013K0,Co-Amoxiclav,5,21,1.5,1.2\n" +
 		"201709,,0501013K0AAAAAA,Co-Amoxiclav,5,21,1.5,1.2\n"
-	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("p.csv", strings.NewReader(body)))
+	res, err := s.ImportPrescribing(context.Background(), importing.NewSource("EPD_201709.csv", strings.NewReader(body)))
 	if err != nil {
 		t.Fatal(err)
 	}

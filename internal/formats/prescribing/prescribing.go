@@ -44,12 +44,45 @@ func (h *Handler) Describe() string {
 	return "a month of the English Prescribing Dataset (NHS BSA EPD) or a legacy PDPI BNFT file"
 }
 
-// Load implements importing.Handler.
+// Load implements importing.Handler: Stage, published at once.
 func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
-	if h.an == nil {
-		return errors.New("prescribing: no analytics store")
+	st, err := h.Stage(ctx, src, rec)
+	if err != nil {
+		return err
 	}
-	res, err := h.an.ImportPrescribing(ctx, src)
+	err = st.Publish(ctx)
+	st.Finish(err == nil)
+	return err
+}
+
+// Stage implements importing.Stager: the month's facts and the measures
+// computed from them are written as a draft of the analytics, published
+// with the import run once the run's checks pass.
+func (h *Handler) Stage(ctx context.Context, src *importing.Source, rec *importing.Recorder) (importing.Staged, error) {
+	if h.an == nil {
+		return nil, errors.New("prescribing: no analytics store")
+	}
+	var month calendar.Month
+	switch len(src.Months) {
+	case 0:
+	case 1:
+		month = src.Months[0]
+	default:
+		return nil, &importing.FileError{File: src.Name, Err: errors.New("a prescribing file holds one month: give one --month")}
+	}
+	d, err := h.an.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prescribing: %w", err)
+	}
+	if err := h.stage(ctx, d, src, rec, month); err != nil {
+		d.Finish(false)
+		return nil, err
+	}
+	return d, nil
+}
+
+func (h *Handler) stage(ctx context.Context, d *duckdb.Draft, src *importing.Source, rec *importing.Recorder, month calendar.Month) error {
+	res, err := d.ImportPrescribing(ctx, src, month)
 	if err != nil {
 		return err
 	}
@@ -100,13 +133,16 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		}
 	}
 	if h.svc != nil {
+		// Measures are computed in the draft: from this file's facts and
+		// what is published, never from another import's unpublished files.
+		svc := h.svc.Over(d)
 		for _, m := range res.Months {
-			if err := h.svc.ComputeMonth(ctx, m); err != nil {
+			if err := svc.ComputeMonth(ctx, m); err != nil {
 				return fmt.Errorf("prescribing: %w", err)
 			}
 		}
 		rec.Note("measures computed for %s", strings.Join(months, ", "))
-		if n, err := h.ccgValues(ctx, res.Months); err != nil {
+		if n, err := ccgValues(ctx, svc, res.Months); err != nil {
 			return fmt.Errorf("prescribing: %w", err)
 		} else if n == 0 && len(res.Practices) > 0 {
 			rec.Note("no practice in the file belongs to a CCG the registry knows, so no practice has a measure value yet: import the ODS commissioners file (eccg.csv) and the practices file before prescribing files (importing this same file again is skipped as already imported)")
@@ -125,8 +161,8 @@ func sample(codes []string) string {
 
 // ccgValues counts the CCG values of the first prescribing measure in the
 // months: none means the registry placed no practice in a CCG.
-func (h *Handler) ccgValues(ctx context.Context, months []calendar.Month) (int, error) {
-	ms, err := h.svc.Measures(ctx)
+func ccgValues(ctx context.Context, svc *variation.Service, months []calendar.Month) (int, error) {
+	ms, err := svc.Measures(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -136,7 +172,7 @@ func (h *Handler) ccgValues(ctx context.Context, months []calendar.Month) (int, 
 		}
 		n := 0
 		for _, month := range months {
-			vs, err := h.svc.Values(ctx, m.ID, month, variation.LevelCCG, "")
+			vs, err := svc.Values(ctx, m.ID, month, variation.LevelCCG, "")
 			if err != nil {
 				return 0, err
 			}

@@ -75,30 +75,98 @@ type key struct {
 	practice, function, sex, band, priority string
 }
 
-// Load implements importing.Handler.
+// Load implements importing.Handler: Stage, published at once.
 func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
+	st, err := h.Stage(ctx, src, rec)
+	if err != nil {
+		return err
+	}
+	err = st.Publish(ctx)
+	st.Finish(err == nil)
+	return err
+}
+
+// monthsName is the months a referrals file's name declares:
+// referrals_YYYYMM.csv (one month) or referrals_YYYYMM-YYYYMM.csv (a range).
+var monthsName = regexp.MustCompile(`(?i)_([0-9]{4}-?[0-9]{2})(?:(?:-|\.\.)([0-9]{4}-?[0-9]{2}))?\.csv$`)
+
+// MonthsFromName returns the months a referrals file's name declares.
+func MonthsFromName(name string) ([]calendar.Month, bool) {
+	m := monthsName.FindStringSubmatch(name)
+	if m == nil {
+		return nil, false
+	}
+	from, err := calendar.ParseMonth(strings.ReplaceAll(m[1], "-", ""))
+	if err != nil {
+		return nil, false
+	}
+	to := from
+	if m[2] != "" {
+		if to, err = calendar.ParseMonth(strings.ReplaceAll(m[2], "-", "")); err != nil || to.Before(from) {
+			return nil, false
+		}
+	}
+	var out []calendar.Month
+	for x := from; !to.Before(x) && len(out) < 1200; x = x.Add(1) {
+		out = append(out, x)
+	}
+	return out, true
+}
+
+// Stage implements importing.Stager: the declared months' referrals and
+// the measures computed from them are written as a draft of the analytics,
+// published with the import run.
+func (h *Handler) Stage(ctx context.Context, src *importing.Source, rec *importing.Recorder) (importing.Staged, error) {
 	if h.an == nil {
-		return errors.New("referrals: no analytics store")
+		return nil, errors.New("referrals: no analytics store")
+	}
+	declared := src.Months
+	if len(declared) == 0 {
+		var ok bool
+		if declared, ok = MonthsFromName(src.Name); !ok {
+			return nil, &importing.FileError{File: src.Name, Err: errors.New(
+				"the months the file replaces are not declared: give --months FROM..TO (YYYY-MM..YYYY-MM), or name the file referrals_YYYYMM-YYYYMM.csv")}
+		}
+	}
+	rows, practices, err := h.parse(src, rec, declared)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.an.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("referrals: %w", err)
+	}
+	if err := h.stage(ctx, d, rec, declared, rows, practices); err != nil {
+		d.Finish(false)
+		return nil, err
+	}
+	return d, nil
+}
+
+func (h *Handler) parse(src *importing.Source, rec *importing.Recorder, declared []calendar.Month) ([]variation.Referral, map[string]bool, error) {
+	inMonths := map[calendar.Month]bool{}
+	for _, m := range declared {
+		inMonths[m] = true
 	}
 	c := importing.NewCSV(src)
 	head, err := c.Read()
 	if err == io.EOF {
-		return src.Errorf(0, 0, "the file is empty")
+		return nil, nil, src.Errorf(0, 0, "the file is empty")
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	idx := map[string]int{}
 	for i, hname := range head {
 		n := strings.ToLower(strings.TrimSpace(importing.Text(hname)))
 		if _, dup := idx[n]; dup && n != "" {
-			return c.Errorf(i, "column %q appears twice", n)
+			return nil, nil, c.Errorf(i, "column %q appears twice", n)
 		}
 		idx[n] = i
 	}
 	for _, need := range []string{"period", "practice_code", "treatment_function_code", "referrals"} {
 		if _, ok := idx[need]; !ok {
-			return src.Errorf(1, 0, "the header has no %s column (want period, practice_code, treatment_function_code, referrals; optional sex, age_band, priority)", need)
+			return nil, nil, src.Errorf(1, 0, "the header has no %s column (want period, practice_code, treatment_function_code, referrals; optional sex, age_band, priority)", need)
 		}
 	}
 	get := func(rec []string, name string) (string, int) {
@@ -117,7 +185,7 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 			break
 		}
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		rec.Row()
 		if len(row) < len(head) {
@@ -129,6 +197,10 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		m, perr := calendar.ParseMonth(v)
 		if perr != nil {
 			rec.Reject(c.Rejection(i, "period", fmt.Sprintf("%q is not a month (want YYYY-MM)", v)))
+			continue
+		}
+		if !inMonths[m] {
+			rec.Reject(c.Rejection(i, "period", fmt.Sprintf("the row is for %s, outside the months the file declares (%s..%s): left out", m, declared[0], declared[len(declared)-1])))
 			continue
 		}
 		k.month = m
@@ -196,16 +268,15 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		rec.Accept(0)
 	}
 	rows := make([]variation.Referral, 0, len(order))
-	months := map[calendar.Month]bool{}
 	for _, k := range order {
 		rows = append(rows, variation.Referral{Month: k.month, Practice: k.practice, FunctionCode: k.function,
 			Sex: k.sex, AgeBand: k.band, Priority: k.priority, Referrals: sums[k]})
-		months[k.month] = true
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	replaced, err := h.an.ReplaceReferrals(ctx, rows)
+	return rows, practices, nil
+}
+
+func (h *Handler) stage(ctx context.Context, d *duckdb.Draft, rec *importing.Recorder, months []calendar.Month, rows []variation.Referral, practices map[string]bool) error {
+	replaced, err := d.ReplaceReferrals(ctx, months, rows)
 	if err != nil {
 		return fmt.Errorf("referrals: %w", err)
 	}
@@ -225,8 +296,9 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		}
 	}
 	if h.svc != nil {
-		for m := range months {
-			if err := h.svc.ComputeMonth(ctx, m); err != nil {
+		svc := h.svc.Over(d)
+		for _, m := range months {
+			if err := svc.ComputeMonth(ctx, m); err != nil {
 				return fmt.Errorf("referrals: %w", err)
 			}
 		}
