@@ -169,7 +169,7 @@ func runOurs(ctx context.Context, spec Spec, opts Options, res *Result) error {
 	// The practice page with PageMonths months loaded.
 	if opts.PageMonths > 1 {
 		start = time.Now()
-		if err := replicate(ctx, store.DB(), spec, opts.PageMonths); err != nil {
+		if err := replicate(ctx, store, spec, opts.PageMonths); err != nil {
 			return err
 		}
 		res.Replicate = time.Since(start)
@@ -204,24 +204,31 @@ func runOurs(ctx context.Context, spec Spec, opts Options, res *Result) error {
 	return nil
 }
 
-// replicate copies the month's facts, values and deciles to the months
-// before it, so that the store holds `months` months.
-func replicate(ctx context.Context, db *sql.DB, spec Spec, months int) error {
+// replicate writes, for the months before the imported one, distinct
+// generated months in the snapshot format (each fact and value scaled by a
+// factor drawn per row and month), so that the store holds `months`
+// different national months.
+func replicate(ctx context.Context, store *duckdb.Store, spec Spec, months int) error {
 	base := "DATE '" + spec.Month.First().String() + "'"
 	for k := 1; k < months; k++ {
-		shift := fmt.Sprintf("(month - INTERVAL %d MONTH)::DATE", k)
-		for _, q := range []string{
-			"INSERT INTO prescribing SELECT " + shift + ", practice, bnf_code, items, quantity, actual_cost, nic, adq FROM prescribing WHERE month = " + base,
-			"INSERT INTO measure_values SELECT measure_id, " + shift + ", * EXCLUDE (measure_id, month) FROM measure_values WHERE month = " + base,
-			"INSERT INTO measure_deciles SELECT measure_id, " + shift + ", * EXCLUDE (measure_id, month) FROM measure_deciles WHERE month = " + base,
+		m := spec.Month.Add(-k)
+		date := "DATE '" + m.First().String() + "'"
+		f := func(key string) string {
+			return fmt.Sprintf("(0.8 + (hash(%s, %d) %% 401) / 1000.0)", key, k)
+		}
+		for _, p := range []struct{ ds, q string }{
+			{"prescribing", "SELECT " + date + ", practice, bnf_code, round(items * " + f("practice || bnf_code") + "), quantity * " + f("practice || bnf_code") +
+				", actual_cost * " + f("practice || bnf_code") + ", nic * " + f("practice || bnf_code") + ", adq FROM prescribing WHERE month = " + base},
+			{"measure_values", "SELECT measure_id, " + date + ", level, org_code, numerator * " + f("measure_id || org_code") + ", denominator, " +
+				"value * " + f("measure_id || org_code") + ", * EXCLUDE (measure_id, month, level, org_code, numerator, denominator, value) FROM measure_values WHERE month = " + base},
+			{"measure_deciles", "SELECT measure_id, " + date + ", * EXCLUDE (measure_id, month) FROM measure_deciles WHERE month = " + base},
 		} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
+			if err := store.PutPart(ctx, p.ds, m.String(), p.q); err != nil {
 				return err
 			}
 		}
 	}
-	_, err := db.ExecContext(ctx, "CHECKPOINT")
-	return err
+	return nil
 }
 
 // epdColumns is the read_csv column list for the synthetic layout.

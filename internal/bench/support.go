@@ -43,7 +43,8 @@ func CacheDir() string {
 // it first when it is not cached yet (written to a temporary name and
 // renamed, so a half-written file is never used).
 func CachedMonth(dir string, s Spec) (path string, generated bool, err error) {
-	name := fmt.Sprintf("epd-%s-%d-rows-%d-orgs-%d-pres-seed%d.csv", s.Month, s.Rows, s.Organisations, s.Presentations, s.Seed)
+	// EPD_YYYYMM declares the month, as NHSBSA names its files.
+	name := fmt.Sprintf("EPD_%04d%02d-%d-rows-%d-orgs-%d-pres-seed%d.csv", s.Month.Year, int(s.Month.Mon), s.Rows, s.Organisations, s.Presentations, s.Seed)
 	path = filepath.Join(dir, name)
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return path, false, nil
