@@ -432,6 +432,9 @@ FROM read_csv([%[10]s], header = true, auto_detect = false, delim = ',', quote =
 		}
 	}
 	crows.Close()
+	if err := crows.Err(); err != nil {
+		return res, fmt.Errorf("analytics: import prescribing: %w", err)
+	}
 	var badPractices []string
 	practiceSet := map[string]bool{}
 	prows, err := conn.QueryContext(ctx, "SELECT DISTINCT practice FROM rx_stage WHERE fact = 1")
@@ -455,6 +458,9 @@ FROM read_csv([%[10]s], header = true, auto_detect = false, delim = ',', quote =
 		practiceSet[norm] = true
 	}
 	prows.Close()
+	if err := prows.Err(); err != nil {
+		return res, fmt.Errorf("analytics: import prescribing: %w", err)
+	}
 	for p := range practiceSet {
 		res.Practices = append(res.Practices, p)
 	}
@@ -492,6 +498,9 @@ FROM read_csv([%[10]s], header = true, auto_detect = false, delim = ',', quote =
 			res.Practices = append(res.Practices, p)
 		}
 		vrows.Close()
+		if err := vrows.Err(); err != nil {
+			return res, fmt.Errorf("analytics: import prescribing: %w", err)
+		}
 	}
 	var total sql.NullInt64
 	if err := conn.QueryRowContext(ctx, `SELECT sum(row_count) FROM rx_stage WHERE fact = 1`).Scan(&total); err != nil {
