@@ -59,6 +59,10 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 	}
 	w := writer{ctx: ctx, reg: h.reg, rec: rec, known: map[string]bool{}, months: map[calendar.Month]bool{}}
 	skipped := map[string]int{}
+	// The whole file is read first, so that two rows giving different
+	// counts for the same practice, month, sex and age band are both
+	// rejected wherever they are (which one is right cannot be told).
+	var rows []Row
 	for {
 		row, rej, err := rd.Next()
 		if err == io.EOF {
@@ -75,6 +79,44 @@ func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importin
 		if row.OrgType != "" {
 			skipped[row.OrgType]++
 			rec.Accept(0)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	type key struct {
+		practice string
+		month    calendar.Month
+		sex      registry.Sex
+		band     string
+	}
+	type seen struct {
+		row, patients int
+	}
+	first := map[key]seen{}
+	bad := map[int]string{} // row index → reason
+	for i, row := range rows {
+		for _, sz := range row.Sizes {
+			k := key{sz.Practice, sz.Month, sz.Sex, sz.AgeBand}
+			prev, ok := first[k]
+			if !ok {
+				first[k] = seen{row: i, patients: sz.Patients}
+				continue
+			}
+			if prev.row == i || prev.patients == sz.Patients {
+				continue
+			}
+			what := fmt.Sprintf("%s %s %s %s", sz.Practice, sz.Month, sz.Sex, sz.AgeBand)
+			if _, done := bad[prev.row]; !done {
+				bad[prev.row] = fmt.Sprintf("%s: %d patients here and %d at line %d: both rows left out (which one is right cannot be told)", what, prev.patients, sz.Patients, row.Line)
+			}
+			if _, done := bad[i]; !done {
+				bad[i] = fmt.Sprintf("%s: %d patients here and %d at line %d: both rows left out (which one is right cannot be told)", what, sz.Patients, prev.patients, rows[prev.row].Line)
+			}
+		}
+	}
+	for i, row := range rows {
+		if reason, ok := bad[i]; ok {
+			rec.Reject(importing.Rejection{Line: row.Line, Reason: reason})
 			continue
 		}
 		if err := w.add(row.Sizes); err != nil {

@@ -36,6 +36,9 @@ func TestImport(t *testing.T) {
 		{"quin_new_names.csv", 4, 4, 0, 3, []string{
 			"list sizes for 1 practices, month 2019-10",
 			"rows for organisations other than GP practices were left out (CCG 1)"}},
+		// FEMALE 0_4 twice with different counts: both rows rejected; FEMALE
+		// 5_9 twice with the same count: read once.
+		{"quin_duplicates.csv", 5, 3, 2, 2, []string{"list sizes for 1 practices, month 2017-09"}},
 		{"legacy_small.csv", 3, 2, 1, 42, []string{
 			"older one-row-per-practice layout: each practice's bands were stored by sex, with totals for each sex and for all patients",
 			"list sizes for 2 practices, month 2011-04"}},

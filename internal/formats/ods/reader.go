@@ -19,6 +19,7 @@ package ods
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"ccg/internal/calendar"
@@ -98,6 +99,9 @@ type Record struct {
 	Amended      bool
 	Purchaser    string
 	Setting      string
+
+	// at makes a rejection of this row at a column.
+	at func(col int, reason string) importing.Rejection
 }
 
 // Reader reads a standard-layout file row by row.
@@ -107,6 +111,18 @@ type Reader struct {
 	what  string // "an ODS practice file (epraccur.csv)"
 	width int    // the width of the first row; every row must match it
 	rows  int
+
+	// The whole file, read at the first Next so that two rows for one
+	// organisation can be found wherever they are.
+	items  []item
+	loaded bool
+	cur    *Record
+}
+
+// item is one row read: a record or a rejection.
+type item struct {
+	rec Record
+	rej *importing.Rejection
 }
 
 // NewReader returns a Reader over src. what names the file kind in messages,
@@ -119,7 +135,73 @@ func NewReader(src *importing.Source, what string) *Reader {
 // *importing.FileError when the file is not in the standard layout (the
 // import must stop); and, for a row whose values fail a check, a non-nil
 // Rejection (leave the row out and go on).
+//
+// Two rows for the same organisation with different details are both
+// rejected (which one is right cannot be told); an exact repeat is read
+// once.
 func (r *Reader) Next() (Record, *importing.Rejection, error) {
+	if !r.loaded {
+		if err := r.load(); err != nil {
+			return Record{}, nil, err
+		}
+	}
+	if len(r.items) == 0 {
+		r.cur = nil
+		return Record{}, nil, io.EOF
+	}
+	it := r.items[0]
+	r.items = r.items[1:]
+	r.cur = &it.rec
+	if it.rej != nil {
+		return Record{}, it.rej, nil
+	}
+	return it.rec, nil, nil
+}
+
+// load reads every row and rejects organisations that appear twice with
+// different details.
+func (r *Reader) load() error {
+	r.loaded = true
+	first := map[string]int{} // code → index of its first record
+	for {
+		rec, rej, err := r.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if rej != nil {
+			r.items = append(r.items, item{rec: rec, rej: rej})
+			continue
+		}
+		i, seen := first[rec.Code]
+		if !seen {
+			first[rec.Code] = len(r.items)
+			r.items = append(r.items, item{rec: rec})
+			continue
+		}
+		prev := &r.items[i]
+		if sameDetails(prev.rec, rec) {
+			continue // an exact repeat
+		}
+		if prev.rej == nil {
+			x := prev.rec.at(ColCode, fmt.Sprintf("%s appears again at line %d with different details: both rows left out (which one is right cannot be told)", rec.Code, rec.Line))
+			prev.rej = &x
+		}
+		x := rec.at(ColCode, fmt.Sprintf("%s appears already at line %d with different details: both rows left out (which one is right cannot be told)", rec.Code, prev.rec.Line))
+		r.items = append(r.items, item{rec: rec, rej: &x})
+	}
+	return nil
+}
+
+func sameDetails(a, b Record) bool {
+	a.Line, b.Line, a.at, b.at = 0, 0, nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// next reads the next row of the file.
+func (r *Reader) next() (Record, *importing.Rejection, error) {
 	row, err := r.csv.Read()
 	if err == io.EOF {
 		if r.rows == 0 {
@@ -135,6 +217,7 @@ func (r *Reader) Next() (Record, *importing.Rejection, error) {
 		return Record{}, nil, err
 	}
 	rec := Record{Line: r.csv.Line()}
+	rec.at = r.rejectionAt()
 	get := func(i int) string {
 		if i >= len(row) {
 			return ""
@@ -233,14 +316,35 @@ func (r *Reader) checkWidth(row []string) error {
 	return nil
 }
 
-// reject returns a rejection at column col of the current row.
+// reject returns a rejection at column col of the row being read.
 func (r *Reader) reject(col int, reason string) (Record, *importing.Rejection, error) {
-	rej := r.Rejection(col, reason)
+	rej := r.csv.Rejection(col, ColumnName(col), reason)
 	return Record{}, &rej, nil
 }
 
-// Rejection returns a rejection of the current row at column col.
+// rejectionAt captures the row being read, for rejections made later.
+func (r *Reader) rejectionAt() func(col int, reason string) importing.Rejection {
+	line := r.csv.Line()
+	raw := r.csv.Raw()
+	cols := make([]int, max(r.width, ColSetting+1))
+	for i := range cols {
+		_, cols[i] = r.csv.Pos(i)
+	}
+	return func(col int, reason string) importing.Rejection {
+		c := 0
+		if col >= 0 && col < len(cols) {
+			c = cols[col]
+		}
+		return importing.Rejection{Line: line, Column: c, Field: ColumnName(col), Reason: reason, Record: raw}
+	}
+}
+
+// Rejection returns a rejection, at column col, of the row Next returned
+// last.
 func (r *Reader) Rejection(col int, reason string) importing.Rejection {
+	if r.cur != nil && r.cur.at != nil {
+		return r.cur.at(col, reason)
+	}
 	return r.csv.Rejection(col, ColumnName(col), reason)
 }
 

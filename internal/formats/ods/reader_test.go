@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"ccg/internal/calendar"
@@ -187,5 +188,20 @@ func TestNamesColumns(t *testing.T) {
 				t.Errorf("namesColumns(%q, %q) = %v, want %v", tt.code, tt.date, got, tt.want)
 			}
 		})
+	}
+}
+
+// Two rows for one organisation with different details are both rejected;
+// an exact repeat is read once.
+func TestReaderDuplicates(t *testing.T) {
+	recs, rejs, err := readAll(t, "epraccur_duplicates.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Code != "B99001" {
+		t.Errorf("records %+v, want B99001 once", recs)
+	}
+	if len(rejs) != 2 || rejs[0].Line != 2 || rejs[1].Line != 4 || rejs[0].Column != 1 || !strings.Contains(rejs[0].Reason, "line 4") || !strings.Contains(rejs[1].Reason, "line 2") {
+		t.Errorf("rejections %+v, want lines 2 and 4 naming each other", rejs)
 	}
 }
