@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -238,6 +239,9 @@ func (d *Draft) Finish(committed bool) {
 	}
 	d.done = true
 	if d.conn != nil {
+		// The connection holds the draft's temporary views, which shadow
+		// the published ones: it must never go back to the pool.
+		_ = d.conn.Raw(func(any) error { return driver.ErrBadConn })
 		d.conn.Close()
 	}
 	if !committed {

@@ -198,3 +198,67 @@ func TestImportBadAndPaddedCodes(t *testing.T) {
 		t.Errorf("presentation name %q %v", name, err)
 	}
 }
+
+// Every row is checked against the declared month and for whole,
+// non-negative item counts and finite quantities and costs; a row that
+// fails is rejected at its line and column and nothing of it is kept, and a
+// stray row of another month never touches that month.
+func TestImportRowChecks(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	head := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n"
+	aug := head + "201708,A81001,0501013K0AAAAAA,Co-Amoxiclav,7,42,3.5,3.2\n"
+	if _, err := s.ImportPrescribing(ctx, importing.NewSource("EPD_201708.csv", strings.NewReader(aug))); err != nil {
+		t.Fatal(err)
+	}
+	body := head +
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n" + // 2: kept
+		"2017_08,A81001,0501013K0AAAAAA,Co-Amoxiclav,1,1,1,1\n" + // 3: another month
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1e400,1,1,1\n" + // 4
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,inf,1,1,1\n" + // 5
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,NaN,1,1,1\n" + // 6
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1.5,1,1,1\n" + // 7
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,-3,1,1,1\n" + // 8
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1,inf,1,1\n" + // 9
+		"201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,1,1,1,NaN\n" + // 10
+		"201709,A81001,0501013K0AAAAAA,\"Co-Amoxiclav, 500mg\",3.0,1,1,1e2\n" // 11: kept (3.0 is whole)
+	res, err := s.ImportPrescribing(ctx, importing.NewSource("EPD_201709.csv", strings.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		line, col int
+		field     string
+	}{{3, 1, "YEAR_MONTH"}, {4, 44, "ITEMS"}, {5, 44, "ITEMS"}, {6, 44, "ITEMS"}, {7, 44, "ITEMS"}, {8, 44, "ITEMS"}, {9, 46, "TOTAL_QUANTITY"}, {10, 50, "ACTUAL_COST"}}
+	if len(res.Rejected) != len(want) {
+		t.Fatalf("rejected %+v", res.Rejected)
+	}
+	for i, w := range want {
+		r := res.Rejected[i]
+		if r.Line != w.line || r.Column != w.col || r.Field != w.field || r.Record == "" {
+			t.Errorf("rejection %d: %+v, want line %d column %d %s", i, r, w.line, w.col, w.field)
+		}
+	}
+	if !strings.Contains(res.Rejected[0].Reason, "2017-08") {
+		t.Errorf("stray month reason: %s", res.Rejected[0].Reason)
+	}
+	if res.Accepted != 2 || res.RejectedPractices["A81001"] != 8 {
+		t.Errorf("accepted %d, rejected by practice %v", res.Accepted, res.RejectedPractices)
+	}
+	var items, cost float64
+	if err := s.DB().QueryRow("SELECT sum(items), sum(actual_cost) FROM prescribing WHERE month = DATE '2017-09-01'").Scan(&items, &cost); err != nil || items != 5 || cost != 103.2 {
+		t.Errorf("September: %v items, £%v (%v); want 5, 103.2", items, cost, err)
+	}
+	if err := s.DB().QueryRow("SELECT sum(items) FROM prescribing WHERE month = DATE '2017-08-01'").Scan(&items); err != nil || items != 7 {
+		t.Errorf("August changed by a stray row: %v items (%v)", items, err)
+	}
+	// A file whose name says one month and --month another is refused.
+	d, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Finish(false)
+	if _, err := d.ImportPrescribing(ctx, importing.NewSource("EPD_201709.csv", strings.NewReader(body)), calendar.MustMonth("2017-10")); err == nil {
+		t.Error("a name and --month that disagree were accepted")
+	}
+}

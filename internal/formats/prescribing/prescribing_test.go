@@ -228,3 +228,45 @@ func TestImportReferrals(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// --strict and the rejected-rows share decide before anything is
+// published: a refused import leaves no fact, no value and no run.
+func TestStrictDecidesBeforePublish(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	dir := t.TempDir()
+	head := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n"
+	good := "201709,B85010,0407010H0AAAAAA,Paracetamol,2,42,3.5,3.2\n"
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	gen := w.an.Generation(ctx)
+	strict := write("EPD_201709.csv", head+good+"201709,B85010,0407010H0AAAAAA,Paracetamol,1.5,1,1,1\n")
+	_, err := w.imports.ImportFile(ctx, "prescribing", strict, importing.Options{Strict: true})
+	var fe *importing.FileError
+	if !errors.As(err, &fe) || fe.Line != 3 || fe.Column != 43 {
+		t.Fatalf("strict: %v", err)
+	}
+	var bad strings.Builder
+	bad.WriteString(head + good)
+	for i := 0; i < 20; i++ {
+		bad.WriteString("201708,B85010,0407010H0AAAAAA,Paracetamol,1,1,1,1\n")
+	}
+	_, err = w.imports.ImportFile(ctx, "prescribing", write("epd_201709_b.csv", bad.String()), importing.Options{})
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "21 rows rejected") && !strings.Contains(err.Error(), "20 of 21 rows rejected") {
+		t.Fatalf("reject share: %v", err)
+	}
+	if g := w.an.Generation(ctx); g != gen {
+		t.Errorf("generation %d -> %d: something was published", gen, g)
+	}
+	if ms, err := w.an.Months(ctx, variation.SourcePrescribing); err != nil || len(ms) != 0 {
+		t.Errorf("months %v %v", ms, err)
+	}
+	if runs, err := w.imports.History(ctx, 10); err != nil || len(runs) != 0 {
+		t.Errorf("runs %v %v", runs, err)
+	}
+}
