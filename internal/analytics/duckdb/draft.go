@@ -251,7 +251,9 @@ func (d *Draft) Finish(committed bool) {
 	}
 	d.unlock()
 	if committed {
+		// Show the publish at once in this process.
 		d.s.invalidate()
+		_ = d.s.refresh(context.Background(), true)
 	}
 }
 
