@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"ccg/internal/calendar"
 	"ccg/internal/importing"
@@ -84,7 +85,10 @@ func (c *rowCheck) chunk(data []byte, fileFirst int) []byte {
 			}
 		}
 		rec := data[pos:end]
-		if reason, idx := c.checkRecord(data, starts, end); reason != "" {
+		// A row that is not text is left for DuckDB, which fails the
+		// import at its line (the file is damaged, not one bad value).
+		text := utf8.Valid(rec) && bytes.IndexByte(rec, 0) < 0
+		if reason, idx := c.checkRecord(data, starts, end); text && reason != "" {
 			if out == nil {
 				out = make([]byte, 0, len(data))
 			}

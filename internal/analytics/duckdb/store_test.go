@@ -128,6 +128,8 @@ func TestImportBroken(t *testing.T) {
 		{"too few columns", good + "201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42\n", 3, 0, "fewer columns"},
 		{"broken quote", good + "201709,A81001,\"0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n", 3, 0, ""},
 		{"bad month", strings.Replace(good, "201709", "2017-13", 1), 0, 0, "not a month"},
+		{"cut short", good + "201709,A81001,0501013K0AAA", 3, 15, "fewer columns"},
+		{"binary junk", good + strings.Repeat("\xff\xfe\x00,\"", 500), 3, 1, "not UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTest(t)
