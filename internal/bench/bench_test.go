@@ -20,7 +20,7 @@ var size = flag.String("bench-size", "small", "benchmark size: small (the test s
 func TestPrescribingBench(t *testing.T) {
 	month := calendar.MustMonth("2024-01")
 	spec := SmallSpec(month)
-	opts := Options{WorkDir: t.TempDir(), CacheDir: t.TempDir(), PageMonths: 3, PageSamples: 50, Logf: t.Logf}
+	opts := Options{WorkDir: t.TempDir(), CacheDir: t.TempDir(), PageMonths: 3, PageSamples: 10, Logf: t.Logf}
 	switch *size {
 	case "small":
 	case "national":

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"runtime"
 	"sort"
@@ -103,9 +104,11 @@ var roleNames = map[role]string{
 var phase func(step string, d time.Duration)
 
 func mark(step string, t *time.Time) {
+	d := time.Since(*t)
 	if phase != nil {
-		phase(step, time.Since(*t))
+		phase(step, d)
 	}
+	slog.Debug("analytics: import prescribing", "step", step, "took", d)
 	*t = time.Now()
 }
 
