@@ -59,11 +59,11 @@ type Result struct {
 	Import, Measures time.Duration
 	// StorageBytes is the size of the month's published files.
 	StorageBytes int64
-	Hash             time.Duration // SHA-256 of the file on its own, for reference (the import computes it as it reads)
-	Peak             int64
-	Facts            int64
-	Values           int
-	MeasureCount     int
+	Hash         time.Duration // SHA-256 of the file on its own, for reference (the import computes it as it reads)
+	Peak         int64
+	Facts        int64
+	Values       int
+	MeasureCount int
 
 	// The floor: DuckDB alone reading the CSV and aggregating it.
 	Floor     time.Duration

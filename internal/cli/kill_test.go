@@ -306,7 +306,7 @@ func TestKillDuringImport(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := 0; i < kills; i++ {
-				file, _ := w.bigger(t, 31+i) // a new file each time
+				file, _ := w.bigger(t, 31+i)                           // a new file each time
 				delay := full * time.Duration(i+1) * 13 / (10 * kills) // up to 1.3 × a whole import
 				cmd := exec.Command(w.bin, "import", "prescribing", file)
 				cmd.Env = ccgEnv(w.data, eng)

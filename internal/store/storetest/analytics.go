@@ -120,4 +120,3 @@ func analyticsSuite(t *testing.T, open Opener) {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, Migrated(t, open)) })
 	}
 }
-
