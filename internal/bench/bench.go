@@ -152,7 +152,7 @@ func loadRegistry(ctx context.Context, st *sqlstore.Store, spec Spec) error {
 		seen := map[string]bool{}
 		var sizes []registry.ListSize
 		for i, o := range spec.Orgs() {
-			loc := fmt.Sprintf("%s-L%d", o.CCG, i%5)
+			loc := localityOf(o, i)
 			if !seen[o.CCG] {
 				seen[o.CCG] = true
 				if _, err := st.UpsertOrganisation(ctx, registry.Organisation{Code: o.CCG, Name: "CCG " + o.CCG, Kind: registry.KindCCG}); err != nil {
@@ -179,19 +179,7 @@ func loadRegistry(ctx context.Context, st *sqlstore.Store, spec Spec) error {
 					return err
 				}
 			}
-			size := 2000 + (i*7919)%14000
-			total := 0
-			for b := 0; b < 20; b++ {
-				band := fmt.Sprintf("%d-%d", 5*b, 5*b+4)
-				if b == 19 {
-					band = "95+"
-				}
-				n := int(float64(size) * float64(20-b) / 210 / 2) // younger bands larger
-				total += 2 * n
-				sizes = append(sizes, registry.ListSize{Practice: o.Code, Month: spec.Month, Sex: registry.SexMale, AgeBand: band, Patients: n},
-					registry.ListSize{Practice: o.Code, Month: spec.Month, Sex: registry.SexFemale, AgeBand: band, Patients: n})
-			}
-			sizes = append(sizes, registry.ListSize{Practice: o.Code, Month: spec.Month, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: total})
+			sizes = append(sizes, practiceSizes(o.Code, i, spec.Month)...)
 		}
 		for len(sizes) > 0 {
 			k := min(len(sizes), 5000)

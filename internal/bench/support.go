@@ -171,24 +171,33 @@ func NewRegistry(s Spec) *Registry {
 	r := &Registry{}
 	var rows []registry.ListSize
 	for i, o := range s.Orgs() {
-		r.members = append(r.members, variation.Member{Practice: o.Code, CCG: o.CCG, Locality: fmt.Sprintf("%s-L%d", o.CCG, i%5)})
-		size := 2000 + (i*7919)%14000
-		total := 0
-		for b := 0; b < 20; b++ {
-			band := fmt.Sprintf("%d-%d", 5*b, 5*b+4)
-			if b == 19 {
-				band = "95+"
-			}
-			share := float64(20-b) / 210 // younger bands larger
-			n := int(float64(size) * share / 2)
-			total += 2 * n
-			rows = append(rows, registry.ListSize{Practice: o.Code, Sex: registry.SexMale, AgeBand: band, Patients: n},
-				registry.ListSize{Practice: o.Code, Sex: registry.SexFemale, AgeBand: band, Patients: n})
-		}
-		rows = append(rows, registry.ListSize{Practice: o.Code, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: total})
+		r.members = append(r.members, variation.Member{Practice: o.Code, CCG: o.CCG, Locality: localityOf(o, i)})
+		rows = append(rows, practiceSizes(o.Code, i, calendar.Month{})...)
 	}
 	r.pops = variation.Populations(rows)
 	return r
+}
+
+// localityOf is the locality the benchmark puts the i-th organisation in.
+func localityOf(o Org, i int) string { return fmt.Sprintf("%s-L%d", o.CCG, i%5) }
+
+// practiceSizes returns the i-th organisation's list sizes in a month: by
+// sex and 5-year age band (younger bands larger), and the total.
+func practiceSizes(code string, i int, month calendar.Month) []registry.ListSize {
+	size := 2000 + (i*7919)%14000
+	total := 0
+	var rows []registry.ListSize
+	for b := 0; b < 20; b++ {
+		band := fmt.Sprintf("%d-%d", 5*b, 5*b+4)
+		if b == 19 {
+			band = "95+"
+		}
+		n := int(float64(size) * float64(20-b) / 210 / 2)
+		total += 2 * n
+		rows = append(rows, registry.ListSize{Practice: code, Month: month, Sex: registry.SexMale, AgeBand: band, Patients: n},
+			registry.ListSize{Practice: code, Month: month, Sex: registry.SexFemale, AgeBand: band, Patients: n})
+	}
+	return append(rows, registry.ListSize{Practice: code, Month: month, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: total})
 }
 
 // Members implements variation.Registry.

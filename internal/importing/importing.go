@@ -129,6 +129,18 @@ type Stager interface {
 	Stage(ctx context.Context, src *Source, rec *Recorder) (Staged, error)
 }
 
+// LoadStaged is the Load of a Stager: the change staged and published at
+// once, in the transaction ctx carries.
+func LoadStaged(ctx context.Context, h Stager, src *Source, rec *Recorder) error {
+	st, err := h.Stage(ctx, src, rec)
+	if err != nil {
+		return err
+	}
+	err = st.Publish(ctx)
+	st.Finish(err == nil)
+	return err
+}
+
 // Staged is a change a Stager prepared.
 type Staged interface {
 	// Publish makes the change visible, in the transaction ctx carries.

@@ -77,13 +77,7 @@ type key struct {
 
 // Load implements importing.Handler: Stage, published at once.
 func (h *Handler) Load(ctx context.Context, src *importing.Source, rec *importing.Recorder) error {
-	st, err := h.Stage(ctx, src, rec)
-	if err != nil {
-		return err
-	}
-	err = st.Publish(ctx)
-	st.Finish(err == nil)
-	return err
+	return importing.LoadStaged(ctx, h, src, rec)
 }
 
 // monthsName is the months a referrals file's name declares:
