@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"ccg/internal/calendar"
 	"ccg/internal/importing"
@@ -262,5 +263,25 @@ func TestImportRowChecks(t *testing.T) {
 	defer d.Finish(false)
 	if _, err := d.ImportPrescribing(ctx, importing.NewSource("EPD_201709.csv", strings.NewReader(body)), calendar.MustMonth("2017-10")); err == nil {
 		t.Error("a name and --month that disagree were accepted")
+	}
+}
+
+// Cancelling an import at any moment stops it with an error and no panic
+// (the feed's stop channel is closed once, by whoever asks first), and
+// nothing is published.
+func TestImportCancelled(t *testing.T) {
+	s := openTest(t)
+	head := "YEAR_MONTH,PRACTICE_CODE,BNF_CODE,BNF_DESCRIPTION,ITEMS,TOTAL_QUANTITY,NIC,ACTUAL_COST\n"
+	body := head + strings.Repeat("201709,A81001,0501013K0AAAAAA,Co-Amoxiclav,2,42,3.5,3.2\n", 200_000)
+	for _, after := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 20 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		_, err := s.ImportPrescribing(ctx, importing.NewSource("EPD_201709.csv", strings.NewReader(body)))
+		cancel()
+		if err == nil {
+			continue // finished first
+		}
+		if n := count(t, s, "SELECT count(*) FROM prescribing"); n != 0 {
+			t.Fatalf("cancelled after %v: %d facts published", after, n)
+		}
 	}
 }
