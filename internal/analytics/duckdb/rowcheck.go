@@ -31,6 +31,7 @@ type rowCheck struct {
 	maxIdx  int
 	blank   []byte
 	spelled sync.Map // month spellings already checked: string → bool
+	usual   []byte   // YYYYMM, the spelling EPD and PDPI files use
 
 	mu        sync.Mutex
 	rejected  []importing.Rejection
@@ -39,7 +40,8 @@ type rowCheck struct {
 }
 
 func newRowCheck(name string, fields []string, roles []role, month calendar.Month) *rowCheck {
-	c := &rowCheck{name: name, fields: fields, roles: roles, month: month, practices: map[string]int{}}
+	c := &rowCheck{name: name, fields: fields, roles: roles, month: month, practices: map[string]int{},
+		usual: []byte(fmt.Sprintf("%04d%02d", month.Year, int(month.Mon)))}
 	blank := make([]string, len(fields))
 	for i, r := range roles {
 		if r != roleOther && i > c.maxIdx {
@@ -110,9 +112,12 @@ func (c *rowCheck) chunk(data []byte, fileFirst int) []byte {
 }
 
 // field returns field i of a record (unquoted, trimmed).
-func field(data []byte, starts []int, end, i int) string {
+func field(data []byte, starts []int, end, i int) string { return string(fieldBytes(data, starts, end, i)) }
+
+// fieldBytes is field without a copy unless the field is quoted.
+func fieldBytes(data []byte, starts []int, end, i int) []byte {
 	if i >= len(starts) {
-		return ""
+		return nil
 	}
 	stop := end
 	if i+1 < len(starts) {
@@ -122,9 +127,9 @@ func field(data []byte, starts []int, end, i int) string {
 	v = bytes.TrimRight(v, "\r")
 	v = bytes.TrimSpace(v)
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		return strings.TrimSpace(strings.ReplaceAll(string(v[1:len(v)-1]), `""`, `"`))
+		return bytes.TrimSpace(bytes.ReplaceAll(v[1:len(v)-1], []byte(`""`), []byte(`"`)))
 	}
-	return string(v)
+	return v
 }
 
 // checkRecord returns why a record is rejected ("" when it is not) and the
@@ -136,7 +141,11 @@ func (c *rowCheck) checkRecord(data []byte, starts []int, end int) (string, int)
 	for i, r := range c.roles {
 		switch r {
 		case roleMonth:
-			v := field(data, starts, end, i)
+			b := fieldBytes(data, starts, end, i)
+			if c.usual != nil && bytes.Equal(b, c.usual) {
+				continue
+			}
+			v := string(b)
 			if ok, seen := c.spelled.Load(v); seen {
 				if !ok.(bool) {
 					return c.monthReason(v), i
@@ -153,12 +162,12 @@ func (c *rowCheck) checkRecord(data []byte, starts []int, end int) (string, int)
 				return c.monthReason(v), i
 			}
 		case roleItems:
-			if v := field(data, starts, end, i); !wholeNumber(v) {
+			if v := fieldBytes(data, starts, end, i); !wholeNumber(v) {
 				return fmt.Sprintf("the %s value %q is not a whole number of items (0 or more)", strings.TrimSpace(c.fields[i]), v), i
 			}
 		case roleQuantity, roleCost, roleNIC, roleADQ:
-			v := field(data, starts, end, i)
-			if v == "" && r == roleADQ {
+			v := fieldBytes(data, starts, end, i)
+			if len(v) == 0 && r == roleADQ {
 				continue
 			}
 			if !finiteNumber(v) {
@@ -178,8 +187,8 @@ func (c *rowCheck) monthReason(v string) string {
 }
 
 // wholeNumber reports whether v is a whole number ≥ 0 ("12", "12.0").
-func wholeNumber(v string) bool {
-	if v == "" {
+func wholeNumber(v []byte) bool {
+	if len(v) == 0 {
 		return false
 	}
 	digits := 0
@@ -203,8 +212,8 @@ func wholeNumber(v string) bool {
 }
 
 // finiteNumber reports whether v is a finite decimal number.
-func finiteNumber(v string) bool {
-	if v == "" {
+func finiteNumber(v []byte) bool {
+	if len(v) == 0 {
 		return false
 	}
 	plain := true
@@ -219,9 +228,9 @@ func finiteNumber(v string) bool {
 		}
 	}
 	if plain && len(v) < 300 {
-		return strings.ContainsAny(v, "0123456789")
+		return bytes.ContainsAny(v, "0123456789")
 	}
-	f, err := strconv.ParseFloat(v, 64)
+	f, err := strconv.ParseFloat(string(v), 64)
 	return err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 }
 
