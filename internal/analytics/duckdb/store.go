@@ -30,6 +30,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -323,7 +324,26 @@ func closeLater(stmts map[string]*sql.Stmt) {
 }
 
 // fresh brings the views up to date when the poll interval has passed.
-func (s *Store) fresh(ctx context.Context) error { return s.refresh(ctx, false) }
+// When the catalog cannot be read (the database restarting, say) the
+// snapshot already open goes on being served, and the next poll tries
+// again.
+func (s *Store) fresh(ctx context.Context) error {
+	err := s.refresh(ctx, false)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	s.mu.Lock()
+	opened, gen := s.files != nil, s.snap.Generation
+	if opened {
+		s.checked = time.Now()
+	}
+	s.mu.Unlock()
+	if !opened {
+		return err
+	}
+	slog.Warn("analytics: cannot check the catalog for a new snapshot; serving the one open", "generation", gen, "err", err)
+	return nil
+}
 
 // Generation returns the catalog generation the views show (after
 // checking for a newer one when the poll interval has passed).
