@@ -112,6 +112,25 @@ func NewService(store Store, handlers ...Handler) *Service {
 	return s
 }
 
+// PersonalData is implemented by handlers whose files hold personal data
+// (names, e-mail addresses): their rejected rows are shown only to those
+// who manage people.
+type PersonalData interface {
+	PersonalData() bool
+}
+
+// Personal reports whether runs of kind may hold personal data in their
+// rejected rows: true for handlers that say so, and for kinds this service
+// does not know (the safe answer).
+func (s *Service) Personal(kind string) bool {
+	h, ok := s.handlers[kind]
+	if !ok {
+		return true
+	}
+	pd, ok := h.(PersonalData)
+	return ok && pd.PersonalData()
+}
+
 // Register adds a handler (later capabilities add their own kinds).
 func (s *Service) Register(h Handler) { s.handlers[h.Kind()] = h }
 

@@ -111,7 +111,12 @@ func (s *Server) wrap(rt route, api bool, h handlerFunc) http.Handler {
 		if rt.Resource != nil {
 			res = rt.Resource(r)
 		}
-		if err := s.authorize(r, rt.Action, res); err != nil {
+		err := s.authorize(r, rt.Action, res)
+		if err == nil && rt.Figures != nil {
+			source, level, org := rt.Figures(r)
+			err = s.authorizeFigures(r, source, level, org)
+		}
+		if err != nil {
 			handlerErr = err
 			s.fail(rec, r, api, err)
 			return

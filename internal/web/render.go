@@ -153,7 +153,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		scheme = "https"
 	}
 	p := page{
-		Data: data, Nav: s.navFor(r.URL.Path), Path: r.URL.Path,
+		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
 		URL: scheme + "://" + r.Host + r.URL.RequestURI(), API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
 		Person: personFrom(r), CSRF: csrfFor(r),
@@ -188,6 +188,18 @@ func (s *Server) navFor(p string) []navLink {
 	out := make([]navLink, len(s.nav))
 	for i, it := range s.nav {
 		out[i] = navLink{Label: it.Label, Href: it.Href, Current: i == best}
+	}
+	return out
+}
+
+// navShown leaves out the navigation items the reader may not use.
+func (s *Server) navShown(r *http.Request, links []navLink) []navLink {
+	out := links[:0:0]
+	for i, l := range links {
+		if a := s.nav[i].Action; a != "" && !access.Allowed(personFrom(r), a) {
+			continue
+		}
+		out = append(out, l)
 	}
 	return out
 }
