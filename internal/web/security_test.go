@@ -2,13 +2,19 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"ccg/internal/access"
+	"ccg/internal/governance"
 	"ccg/internal/importing"
 )
 
@@ -71,6 +77,79 @@ func TestImportsPagesKeepPersonalData(t *testing.T) {
 						t.Errorf("%s as %s: the run itself is missing", target, tc.role)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestAnonymousVoteSecrecy replays the attack of issue 13 item 2: the
+// running totals of an anonymous vote were visible to officers while it was
+// open, and the audit log said "practice Y90001 voted" as they moved. Now
+// nobody (the administrator included) sees totals before it closes; turnout
+// is shown; and neither the store nor the audit log links a practice to a
+// choice.
+func TestAnonymousVoteSecrecy(t *testing.T) {
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			w := newAccessWorld(t, open(t))
+			ctx := context.Background()
+			officer := w.people[access.RoleGovSecretary]
+			v, err := w.gov.OpenVote(ctx, officer.ID, governance.MemberVote{Body: "locality-north", Question: "Close the walk-in centre?",
+				Options: []string{"Keep it", "Close it"}, Anonymous: true, Opens: time.Now().Add(-time.Hour), Closes: time.Now().Add(48 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := strconv.FormatInt(v.ID, 10)
+			if rec := govSend(t, w, access.RolePracticeMember, false, "POST", "/governance/votes/"+id+"/cast",
+				url.Values{"practice": {"A1"}, "choice": {"1"}}); rec.Code != http.StatusOK {
+				t.Fatalf("cast: %d %s", rec.Code, rec.Body)
+			}
+			for _, role := range []access.Role{access.RoleAdmin, access.RoleGovSecretary, access.RoleGoverningBody} {
+				for _, api := range []bool{true, false} {
+					path := "/governance/votes/" + id + "/results"
+					if api {
+						path = "/api/v1/votes/" + id + "/results"
+					}
+					rec := govSend(t, w, role, api, "GET", path, nil)
+					if rec.Code != http.StatusOK {
+						t.Fatalf("%s as %s: %d", path, role, rec.Code)
+					}
+					body := rec.Body.String()
+					if api {
+						var got struct {
+							Result  governance.Result  `json:"result"`
+							Turnout governance.Turnout `json:"turnout"`
+							Rows    []json.RawMessage  `json:"rows"`
+						}
+						if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+							t.Fatal(err)
+						}
+						if got.Result.Visible || len(got.Rows) != 0 || slices.ContainsFunc(got.Result.Totals.Count, func(n int64) bool { return n != 0 }) {
+							t.Errorf("%s as %s: totals of an open anonymous vote shown: %s", path, role, body)
+						}
+						if got.Turnout.Voted != 1 {
+							t.Errorf("%s as %s: turnout %+v, want 1 voted", path, role, got.Turnout)
+						}
+					} else if strings.Contains(body, "Close it</td>") || strings.Contains(body, "Keep it</td>") {
+						t.Errorf("%s as %s: the page shows a totals row", path, role)
+					}
+				}
+			}
+			entries, err := w.acc.AuditLog(ctx, w.people[access.RoleAdmin], 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if strings.Contains(e.Subject, "vote/"+id) && (strings.Contains(e.Detail, "Close it") || strings.Contains(e.Detail, "choice") || strings.Contains(e.Detail, "option")) {
+					t.Errorf("audit entry %+v names the choice", e)
+				}
+			}
+			var ballots int
+			if err := w.store.ReadDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM gov_ballots WHERE vote_id = `+id).Scan(&ballots); err != nil {
+				t.Fatal(err)
+			}
+			if ballots != 0 {
+				t.Errorf("%d named ballots stored for an anonymous vote", ballots)
 			}
 		})
 	}
