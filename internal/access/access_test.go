@@ -184,22 +184,24 @@ func TestThrottle(t *testing.T) {
 	})
 }
 
+var testKey = []byte("the audit key of the tests")
+
 func TestAuditChain(t *testing.T) {
 	var es []AuditEntry
 	prev := AuditEntry{}
 	for i := 0; i < 5; i++ {
-		e := AuditEntry{At: time.Unix(int64(1700000000+i), 0), Actor: "a", Event: "x", Subject: "s", Detail: strings.Repeat("d", i)}.Chain(prev)
+		e := AuditEntry{At: time.Unix(int64(1700000000+i), 0), Actor: "a", Event: "x", Subject: "s", Detail: strings.Repeat("d", i)}.Chain(prev, testKey)
 		es = append(es, e)
 		prev = e
 	}
 	verify := func(es []AuditEntry) *ChainBreak {
-		var v AuditVerifier
+		v := AuditVerifier{Key: testKey}
 		for _, e := range es {
 			if b := v.Next(e); b != nil {
 				return b
 			}
 		}
-		return nil
+		return v.Finish()
 	}
 	tests := []struct {
 		name   string
@@ -208,7 +210,13 @@ func TestAuditChain(t *testing.T) {
 	}{
 		{"intact", func(e []AuditEntry) []AuditEntry { return e }, 0},
 		{"detail changed", func(e []AuditEntry) []AuditEntry { e[2].Detail = "z"; return e }, 3},
-		{"actor changed and rehashed", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].ChainHash(); return e }, 3},
+		{"actor changed and rehashed without the key", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].ChainHash(); return e }, 2},
+		{"actor changed and rehashed with another key", func(e []AuditEntry) []AuditEntry {
+			e[1].Actor = "b"
+			e[1].Hash = e[1].KeyedHash([]byte("guess"))
+			return e
+		}, 2},
+		{"actor changed and rehashed with the key", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].KeyedHash(testKey); return e }, 3},
 		{"entry removed", func(e []AuditEntry) []AuditEntry { return append(e[:3:3], e[4:]...) }, 4},
 		{"field boundary moved", func(e []AuditEntry) []AuditEntry { e[0].Actor, e[0].Event = "ax", ""; return e }, 1},
 	}
@@ -308,7 +316,7 @@ func TestServiceSignInAndSessions(t *testing.T) {
 			t.Errorf("right password while throttled: %v", err)
 		}
 	})
-	res, err := s.VerifyAudit(ctx, System)
+	res, err := s.VerifyAudit(ctx, System, nil)
 	if err != nil || !res.OK() || res.Entries < 5 {
 		t.Errorf("audit: %+v %v", res, err)
 	}

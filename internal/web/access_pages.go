@@ -341,7 +341,7 @@ func (s *Server) auditView(r *http.Request) (any, error) {
 	}
 	p := personFrom(r)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	res, err := acc.VerifyAudit(r.Context(), p)
+	res, err := acc.VerifyAudit(r.Context(), p, nil)
 	if err != nil {
 		return nil, err
 	}
