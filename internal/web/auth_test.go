@@ -233,7 +233,7 @@ func TestSignInFlow(t *testing.T) {
 		}
 	})
 	t.Run("audit log intact", func(t *testing.T) {
-		res, err := w.acc.VerifyAudit(t.Context(), access.System)
+		res, err := w.acc.VerifyAudit(t.Context(), access.System, nil)
 		if err != nil || !res.OK() || res.Entries < 10 {
 			t.Fatalf("%+v %v", res, err)
 		}
