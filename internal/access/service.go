@@ -325,8 +325,12 @@ func (s *Service) setPassword(ctx context.Context, actor *Person, p Person, pw, 
 
 // SignIn checks an email and password. Every failure, whatever its cause
 // (unknown email, wrong password, disabled account, no password set), is
-// ErrBadCredentials and costs the same time; too many recent failures for the
-// account or for ip give ErrThrottled before any check.
+// ErrBadCredentials and does the same work: one store lookup and one
+// password hash (the account's, or a stand-in of the same cost), so that
+// timing does not tell which addresses have accounts. Guessing is slowed by
+// the Throttle (no lock-out: see Throttle), which answers ErrThrottled
+// before any check; a throttled attempt is counted, and only the first of
+// each episode is written to the audit log.
 func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, error) {
 	const op = "access: sign in"
 	e := strings.ToLower(strings.TrimSpace(email))
@@ -335,24 +339,30 @@ func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, er
 	}
 	ctx = WithClientIP(ctx, ip)
 	if !s.Throttle.Allow(e, ip) {
-		_ = s.Record(ctx, nil, AuditSignInFailed, "person:"+e, "throttled")
+		if first, before := s.Throttle.Refused(e); first {
+			detail := "throttled: further attempts in this episode are counted, not logged"
+			if before > 0 {
+				detail += fmt.Sprintf(" (the previous episode refused %d)", before)
+			}
+			_ = s.Record(ctx, nil, AuditSignInFailed, "person:"+e, detail)
+		}
 		return nil, fmt.Errorf("%s: %w", op, ErrThrottled)
 	}
 	p, err := s.store.PersonByEmail(ctx, e)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	ok := false
-	if err == nil {
-		ok = VerifyPassword(p.PasswordHash, pw)
-	} else {
-		dummyVerify(pw)
+	found := err == nil
+	hash := standInHash()
+	if found && p.PasswordHash != "" {
+		hash = p.PasswordHash
 	}
+	ok := VerifyPassword(hash, pw) && found && p.PasswordHash != ""
 	if !ok || p.Disabled {
 		s.Throttle.Fail(e, ip)
 		reason := "wrong password"
 		switch {
-		case err != nil:
+		case !found:
 			reason = "no such account"
 		case p.Disabled:
 			reason = "account disabled"
@@ -364,7 +374,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, er
 		}
 		return nil, fmt.Errorf("%s: %w", op, ErrBadCredentials)
 	}
-	s.Throttle.Succeed(e)
+	s.Throttle.Succeed(e, ip)
 	if NeedsRehash(p.PasswordHash) {
 		if h, err := HashPassword(pw); err == nil {
 			_ = s.store.SetPasswordHash(ctx, p.ID, h)

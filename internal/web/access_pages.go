@@ -54,7 +54,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	p, err := acc.SignIn(r.Context(), email, pw, clientIP(r))
+	p, err := acc.SignIn(r.Context(), email, pw, access.ClientIP(r.Context()))
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "The email address or password is not right."
 		switch {
@@ -77,7 +77,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p *access.
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		_ = acc.EndSession(r.Context(), c.Value)
 	}
-	id, sess, err := acc.StartSession(r.Context(), p, access.SessionMeta{IP: clientIP(r), UserAgent: r.UserAgent(), Method: method})
+	id, sess, err := acc.StartSession(r.Context(), p, access.SessionMeta{IP: access.ClientIP(r.Context()), UserAgent: r.UserAgent(), Method: method})
 	if err != nil {
 		return err
 	}

@@ -196,7 +196,7 @@ func TestSignInFlow(t *testing.T) {
 	t.Run("throttled after repeated failures", func(t *testing.T) {
 		nb := newBrowser(t, h)
 		var rec *httptest.ResponseRecorder
-		for i := 0; i < 6; i++ {
+		for i := 0; i < 11; i++ {
 			rec = nb.login(w.people[access.RoleFinance].Email, "definitely wrong password")
 		}
 		if rec.Code != http.StatusTooManyRequests {

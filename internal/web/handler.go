@@ -87,6 +87,9 @@ func (s *Server) wrap(rt route, api bool, h handlerFunc) http.Handler {
 		id := newRequestID()
 		rec := &recorder{ResponseWriter: w}
 		securityHeaders(rec.Header())
+		if s.overTLS(r) {
+			rec.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		rec.Header().Set(requestIDKey, id)
 		r.Header.Set(requestIDKey, id)
 		r = s.identify(rec, r)

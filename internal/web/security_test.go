@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -150,6 +152,95 @@ func TestAnonymousVoteSecrecy(t *testing.T) {
 			}
 			if ballots != 0 {
 				t.Errorf("%d named ballots stored for an anonymous vote", ballots)
+			}
+		})
+	}
+}
+
+// loginFrom posts the sign-in form as a browser at remote (host:port),
+// with an X-Forwarded-For header when xff is not empty.
+func loginFrom(t *testing.T, h http.Handler, remote, xff, email, pw string) int {
+	t.Helper()
+	b := newBrowser(t, h)
+	form := url.Values{"email": {email}, "password": {pw}, "csrf_token": {b.csrf("/login")}, "next": {"/account"}}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = remote
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	return b.do(req).Code
+}
+
+// TestSignInThrottleBehindProxy replays the attacks of issue 13 item 6:
+// failures for an address locked its owner out everywhere, and behind a
+// proxy every user shared one limit (X-Forwarded-For was ignored). Now the
+// guesser stops only themselves, the proxy's forwarded address is believed
+// only from a trusted proxy, and a forged header from anybody else changes
+// nothing.
+func TestSignInThrottleBehindProxy(t *testing.T) {
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			w := newAccessWorld(t, open(t))
+			w.srv.deps.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+			h := w.srv.Handler()
+			admin := w.people[access.RoleAdmin].Email
+			const proxy = "10.1.2.3:40000"
+			var last int
+			for i := 0; i < 12; i++ {
+				last = loginFrom(t, h, proxy, "203.0.113.9", admin, "a guess that is wrong")
+			}
+			if last != http.StatusTooManyRequests {
+				t.Fatalf("the guesser behind the proxy: %d after 12 failures, want 429", last)
+			}
+			if code := loginFrom(t, h, proxy, "198.51.100.7", admin, testPassword); code != http.StatusSeeOther {
+				t.Fatalf("the owner behind the same proxy: %d, want signed in (303)", code)
+			}
+			if code := loginFrom(t, h, "192.0.2.50:5555", "", admin, testPassword); code != http.StatusSeeOther {
+				t.Fatalf("the owner elsewhere: %d, want signed in (303)", code)
+			}
+			// an untrusted caller cannot escape its limit by forging the header
+			for i := 0; i < 12; i++ {
+				last = loginFrom(t, h, "192.0.2.66:1", fmt.Sprintf("198.51.100.%d", i), admin, "a guess that is wrong")
+			}
+			if last != http.StatusTooManyRequests {
+				t.Fatalf("a forged X-Forwarded-For escaped the limit: %d", last)
+			}
+		})
+	}
+}
+
+// TestHSTS: Strict-Transport-Security is sent over TLS, directly or through
+// a trusted proxy, and not when an untrusted caller claims https.
+func TestHSTS(t *testing.T) {
+	w := newAccessWorld(t, openSQLite(t))
+	w.srv.deps.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	h := w.srv.Handler()
+	for _, tc := range []struct {
+		name   string
+		remote string
+		proto  string
+		tls    bool
+		want   bool
+	}{
+		{"plain", "192.0.2.1:1", "", false, false},
+		{"direct TLS", "192.0.2.1:1", "", true, true},
+		{"trusted proxy over https", "10.0.0.5:1", "https", false, true},
+		{"untrusted caller claims https", "192.0.2.1:1", "https", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			req.RemoteAddr = tc.remote
+			if tc.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			if tc.tls {
+				req.TLS = &tls.ConnectionState{}
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tc.want {
+				t.Errorf("HSTS sent = %v, want %v", got, tc.want)
 			}
 		})
 	}
