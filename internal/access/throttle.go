@@ -64,7 +64,7 @@ func (t *Throttle) now() time.Time {
 	return time.Now()
 }
 
-func normEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+func normEmail(email string) string  { return strings.ToLower(strings.TrimSpace(email)) }
 func accountKey(email string) string { return "a:" + normEmail(email) }
 func addressKey(ip string) string    { return "i:" + ip }
 func pairKey(email, ip string) string {
