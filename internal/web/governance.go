@@ -316,7 +316,7 @@ func (s *Server) govSchemeView(r *http.Request) (any, error) {
 		if err != nil {
 			vm.Error = "Enter the value in pounds, for example 250000."
 		} else if _, why, err := c.WhoDecides(vm.Type, pence); err != nil {
-			vm.Error = err.Error()
+			vm.Error = plainMessage(err, "That question could not be answered.")
 		} else {
 			vm.Answer = why
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -288,4 +289,53 @@ func BenchmarkSignInTiming(b *testing.B) {
 	b.ReportMetric(float64(mk.Microseconds())/1000, "known-ms")
 	b.ReportMetric(float64(mu.Microseconds())/1000, "unknown-ms")
 	b.ReportMetric(float64(mk)/float64(mu), "known/unknown")
+}
+
+// TestPlainErrors replays the messages of issue 13 item 7, which showed
+// people Go error chains and driver text: adding a person twice (the
+// store's UNIQUE constraint), casting a vote twice, and answers that break
+// the questionnaire's rules. Now pages and the API show a sentence and the
+// request ID; the details go to the log under that ID.
+func TestPlainErrors(t *testing.T) {
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			w := newAccessWorld(t, open(t))
+			var logged strings.Builder
+			w.srv.log = slog.New(slog.NewTextHandler(&logged, nil))
+			leaks := []string{"sqlstore", "UNIQUE", "constraint", "2067", "duplicate key", "governance:", "engagement:", "access:", ": conflict", ": invalid"}
+			check := func(t *testing.T, what string, rec *httptest.ResponseRecorder, status int) {
+				t.Helper()
+				body := rec.Body.String()
+				if rec.Code != status {
+					t.Fatalf("%s: status %d, want %d: %s", what, rec.Code, status, body)
+				}
+				for _, l := range leaks {
+					if strings.Contains(body, l) {
+						t.Errorf("%s: the answer shows %q:\n%s", what, l, body)
+					}
+				}
+				id := rec.Header().Get(requestIDKey)
+				if id == "" || !strings.Contains(body, id) {
+					t.Errorf("%s: the answer does not quote its request ID %q", what, id)
+				}
+				if !strings.Contains(logged.String(), id) {
+					t.Errorf("%s: the log has nothing under request ID %q", what, id)
+				}
+			}
+			add := url.Values{"name": {"Twice Added"}, "email": {w.people[access.RoleAnalyst].Email}, "roles": {"analyst"}}
+			check(t, "page: person added twice", govSend(t, w, access.RoleAdmin, false, "POST", "/admin/people", add), http.StatusConflict)
+			check(t, "API: person added twice", govSend(t, w, access.RoleAdmin, true, "POST", "/api/v1/people", add), http.StatusConflict)
+
+			vote := strconv.FormatInt(w.ids["vote"], 10)
+			cast := url.Values{"practice": {"A1"}, "choice": {"0"}}
+			if rec := govSend(t, w, access.RolePracticeMember, true, "POST", "/api/v1/votes/"+vote+"/cast", cast); rec.Code != http.StatusOK {
+				t.Fatalf("first vote: %d %s", rec.Code, rec.Body)
+			}
+			rec := govSend(t, w, access.RolePracticeMember, true, "POST", "/api/v1/votes/"+vote+"/cast", cast)
+			check(t, "API: vote cast twice", rec, http.StatusConflict)
+			if !strings.Contains(rec.Body.String(), "already voted") {
+				t.Errorf("the message does not say what happened: %s", rec.Body)
+			}
+		})
+	}
 }
