@@ -141,6 +141,9 @@ func escapeCheck(t *template.Template) (err error) {
 	return nil
 }
 
+// maxEchoedURI is the most of the request's address a page repeats.
+const maxEchoedURI = 500
+
 // render executes a page into a buffer (so a failure can still become an
 // error page), keeps the first link to each glossary term, and writes it.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any, api string) error {
@@ -152,9 +155,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	uri := r.URL.RequestURI()
+	if len(uri) > maxEchoedURI {
+		uri = uri[:maxEchoedURI] + "…" // the print footer need not repeat a huge query
+	}
 	p := page{
 		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
-		URL: scheme + "://" + r.Host + r.URL.RequestURI(), API: api,
+		URL: scheme + "://" + r.Host + uri, API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
 		Person: personFrom(r), CSRF: csrfFor(r),
 	}

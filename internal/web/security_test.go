@@ -339,3 +339,57 @@ func TestPlainErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEdges replays issue 13 item 8: a 50,000-character search answered 500
+// ("LIKE or GLOB pattern too complex"); an org value was echoed into
+// Content-Disposition without limit; personal pages and CSV downloads
+// could be kept by browsers and proxies.
+func TestEdges(t *testing.T) {
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			w := newAccessWorld(t, open(t))
+			long := strings.Repeat("%_a", 50000/3)
+			for _, path := range []string{"/search?q=" + url.QueryEscape(long), "/api/v1/organisations?q=" + url.QueryEscape(long),
+				"/search?kind=" + strings.Repeat("k", 50000), "/search?member_of=" + strings.Repeat("X", 50000)} {
+				rec := w.asRole(t, access.RolePublic, path)
+				if rec.Code != http.StatusBadRequest || rec.Body.Len() > 20000 {
+					t.Errorf("%s…: status %d, %d bytes; want 400 with a short message", path[:30], rec.Code, rec.Body.Len())
+				}
+			}
+			if rec := w.asRole(t, access.RolePublic, "/search?q="+url.QueryEscape(long[:300])); !strings.Contains(rec.Body.String(), "at most 100 characters") {
+				t.Errorf("the long search is not told the limit: %d", rec.Code)
+			}
+			if rec := w.asRole(t, access.RolePublic, "/search?q=surgery"); rec.Code != http.StatusOK {
+				t.Errorf("a normal search: %d", rec.Code)
+			}
+			csvs := []string{
+				"/finance/prescribing.csv?org=" + strings.Repeat("Q", 5000) + "%22%0d%0aX-Evil:1",
+				"/finance/budgets.csv", "/finance/allocations.csv",
+				"/prescribing/measures/ppi_high_dose/values.csv?month=2021-01&level=ccg",
+				"/governance/interests.csv", "/governance/assurance.csv",
+				"/organisations/A1/members.csv",
+			}
+			for _, path := range csvs {
+				rec := w.asRole(t, access.RoleAdmin, path)
+				if rec.Code != http.StatusOK {
+					if rec.Code >= 500 {
+						t.Errorf("%s: %d", path, rec.Code)
+					}
+					continue
+				}
+				cd := rec.Header().Get("Content-Disposition")
+				if len(cd) > 120 || strings.ContainsAny(cd, "\r\n") || strings.Count(cd, `"`) != 2 {
+					t.Errorf("%s: Content-Disposition %q", path, cd)
+				}
+				if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+					t.Errorf("%s: Cache-Control %q, want no-store", path, cc)
+				}
+			}
+			for _, path := range []string{"/account", "/api/v1/account", "/governance/declarations", "/admin/people"} {
+				if cc := w.asRole(t, access.RoleAdmin, path).Header().Get("Cache-Control"); cc != "no-store" {
+					t.Errorf("%s signed in: Cache-Control %q, want no-store", path, cc)
+				}
+			}
+		})
+	}
+}

@@ -566,8 +566,7 @@ func (s *Server) measureValuesCSV(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("web: values csv: %w", err)
 	}
 	name := fmt.Sprintf("%s-%s-%s.csv", m.ID, level, month)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", strings.Map(safeFileRune, name)))
+	setDownload(w.Header(), name)
 	_, err = w.Write(buf.Bytes())
 	return err
 }
