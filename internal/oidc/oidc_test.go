@@ -115,7 +115,12 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := func() map[string]any { m := p.Claims("n"); m["exp"] = now.Add(time.Hour).Unix(); m["iat"] = now.Unix(); return m }
+	claims := func() map[string]any {
+		m := p.Claims("n")
+		m["exp"] = now.Add(time.Hour).Unix()
+		m["iat"] = now.Unix()
+		return m
+	}
 	if _, err := c.Verify(ctx, p.Sign(claims())); err != nil {
 		t.Fatal(err)
 	}
