@@ -91,7 +91,8 @@ func (s *Server) homeView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("home: %w", err)
 	}
-	if len(runs) > 0 {
+	if len(runs) > 0 && s.authorize(r, ActionImportsView, Resource{Kind: "import"}) == nil {
+		// Import runs (who imported what) are for the roles that import.
 		v.LatestImport = &runs[0]
 	}
 	return v, nil
