@@ -63,6 +63,11 @@ func TestImportsPagesKeepPersonalData(t *testing.T) {
 					}
 				}
 			}
+			for _, role := range []access.Role{access.RolePublic, access.RolePracticeMember} {
+				if body := w.asRole(t, role, "/api/v1/").Body.String(); strings.Contains(body, "staff.csv") || strings.Contains(body, admin.Email) {
+					t.Errorf("the home page tells %s who imported what: %s", role, body)
+				}
+			}
 			for _, tc := range []struct {
 				role access.Role
 				sees bool
