@@ -321,18 +321,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 						"{locality}", map[bool]string{true: "L1", false: "L2"}[own]).Replace(q.target)
 					for _, role := range roles {
 						req := httptest.NewRequest("GET", target, nil)
-						if role != access.RolePublic {
-							if isAPIPath(target) {
-								req.Header.Set("Authorization", "Bearer "+w.token[role])
-							} else {
-								req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[role]})
-							}
-						}
+						w.authenticate(req, role)
 						rec := httptest.NewRecorder()
 						mux.ServeHTTP(rec, req)
-						denied := rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden ||
-							(rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login"))
-						if wantAllowed := strings.Contains(" "+allowed+" ", " "+string(role)+" "); denied == wantAllowed {
+						if wantAllowed := strings.Contains(" "+allowed+" ", " "+string(role)+" "); govDenied(rec) == wantAllowed {
 							t.Errorf("GET %s as %s: status %d, want allowed=%v", target, role, rec.Code, wantAllowed)
 						}
 					}

@@ -26,16 +26,22 @@ import (
 func (w *accessWorld) asRole(t *testing.T, role access.Role, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest("GET", target, nil)
-	if role != access.RolePublic {
-		if isAPIPath(target) {
-			req.Header.Set("Authorization", "Bearer "+w.token[role])
-		} else {
-			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[role]})
-		}
-	}
+	w.authenticate(req, role)
 	rec := httptest.NewRecorder()
 	w.srv.Handler().ServeHTTP(rec, req)
 	return rec
+}
+
+// authenticate makes req come from role: its API token for a JSON address,
+// its session cookie otherwise, nothing for the public.
+func (w *accessWorld) authenticate(req *http.Request, role access.Role) {
+	switch {
+	case role == access.RolePublic:
+	case isAPIPath(req.URL.Path):
+		req.Header.Set("Authorization", "Bearer "+w.token[role])
+	default:
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: w.session[role]})
+	}
 }
 
 // TestImportsPagesKeepPersonalData replays the attack of issue 13 item 4:
