@@ -127,6 +127,15 @@ func engagementPages(t *testing.T, w *engWorld) {
 			t.Fatalf("got %d", rec.Code)
 		}
 	})
+	t.Run("answers that break the rules get a plain message", func(t *testing.T) {
+		bad := url.Values{"token": {w.tokens[4].Token}, "q-own-belongs": {"9"}, "csrf_token": {b.csrf(link)}}
+		rec := b.post("/survey", bad)
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadRequest || strings.Contains(body, "engagement:") || strings.Contains(body, ": invalid") ||
+			!strings.Contains(body, "choose a point from 1 to 5") || !strings.Contains(body, rec.Header().Get(requestIDKey)) {
+			t.Fatalf("bad answers: %d %s", rec.Code, clipBody(body))
+		}
+	})
 	t.Run("answering burns the link, and says nothing of it to the next holder", func(t *testing.T) {
 		fresh := b.get(link).Body.String()
 		form.Set("csrf_token", b.csrf(link))
