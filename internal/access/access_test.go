@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,54 +153,93 @@ func TestHashAndVerify(t *testing.T) {
 	}
 }
 
+// TestThrottle replays the lock-out attacks of issue 13 item 6: anyone who
+// knew an e-mail address could lock its owner out for 15 minutes, and 30
+// failures from one address refused every account from it.
 func TestThrottle(t *testing.T) {
 	now := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
-	th := &Throttle{AccountLimit: 3, AddressLimit: 5, Window: 10 * time.Minute, Now: func() time.Time { return now }}
+	th := &Throttle{PairLimit: 3, AccountLimit: 6, AddressLimit: 5, Window: 10 * time.Minute, Remember: 24 * time.Hour,
+		Now: func() time.Time { return now }}
+	th.Succeed("a@x", "2.2.2.2") // the owner has signed in from 2.2.2.2 before
 	for i := 0; i < 3; i++ {
 		if !th.Allow("a@x", "1.1.1.1") {
 			t.Fatalf("attempt %d refused", i)
 		}
 		th.Fail("a@x", "1.1.1.1")
 	}
-	t.Run("account locked", func(t *testing.T) {
-		if th.Allow("A@x ", "2.2.2.2") {
-			t.Error("account not throttled")
+	t.Run("the guesser is stopped", func(t *testing.T) {
+		if th.Allow("A@x ", "1.1.1.1") {
+			t.Error("account not throttled for the guessing address")
 		}
 	})
-	t.Run("other account same address", func(t *testing.T) {
-		if !th.Allow("b@x", "1.1.1.1") {
-			t.Error("other account refused too early")
+	t.Run("the owner is not locked out", func(t *testing.T) {
+		if !th.Allow("a@x", "2.2.2.2") || !th.Allow("a@x", "3.3.3.3") {
+			t.Error("the account is refused from other addresses")
 		}
-		th.Fail("b@x", "1.1.1.1")
-		th.Fail("c@x", "1.1.1.1")
-		if th.Allow("d@x", "1.1.1.1") {
+	})
+	t.Run("guessing from many addresses stops new sources, not known ones", func(t *testing.T) {
+		for i := 0; i < 6; i++ {
+			th.Fail("a@x", "4.4.4."+strconv.Itoa(i))
+		}
+		if th.Allow("a@x", "3.3.3.3") {
+			t.Error("account-wide limit not applied to a new source")
+		}
+		if !th.Allow("a@x", "2.2.2.2") {
+			t.Error("the owner's known source is locked out")
+		}
+	})
+	t.Run("one address guessing many accounts", func(t *testing.T) {
+		th.Succeed("colleague@x", "9.9.9.9") // works behind the same shared address
+		for _, acct := range []string{"b@x", "c@x", "d@x", "e@x", "f@x"} {
+			th.Fail(acct, "9.9.9.9")
+		}
+		if th.Allow("g@x", "9.9.9.9") {
 			t.Error("address not throttled after 5 failures")
+		}
+		if !th.Allow("colleague@x", "9.9.9.9") {
+			t.Error("a person known at the shared address is refused")
+		}
+	})
+	t.Run("refusals are counted per episode", func(t *testing.T) {
+		if first, _ := th.Refused("a@x"); !first {
+			t.Error("first refusal not first")
+		}
+		for i := 0; i < 5; i++ {
+			if first, _ := th.Refused("a@x"); first {
+				t.Error("a later refusal counted as first")
+			}
+		}
+		now = now.Add(11 * time.Minute)
+		if first, before := th.Refused("a@x"); !first || before != 6 {
+			t.Errorf("new episode: first %v, before %d", first, before)
 		}
 	})
 	t.Run("window passes", func(t *testing.T) {
 		now = now.Add(11 * time.Minute)
-		if !th.Allow("a@x", "1.1.1.1") {
+		if !th.Allow("a@x", "1.1.1.1") || !th.Allow("g@x", "9.9.9.9") {
 			t.Error("still throttled after the window")
 		}
 	})
 }
 
+var testKey = []byte("the audit key of the tests")
+
 func TestAuditChain(t *testing.T) {
 	var es []AuditEntry
 	prev := AuditEntry{}
 	for i := 0; i < 5; i++ {
-		e := AuditEntry{At: time.Unix(int64(1700000000+i), 0), Actor: "a", Event: "x", Subject: "s", Detail: strings.Repeat("d", i)}.Chain(prev)
+		e := AuditEntry{At: time.Unix(int64(1700000000+i), 0), Actor: "a", Event: "x", Subject: "s", Detail: strings.Repeat("d", i)}.Chain(prev, testKey)
 		es = append(es, e)
 		prev = e
 	}
 	verify := func(es []AuditEntry) *ChainBreak {
-		var v AuditVerifier
+		v := AuditVerifier{Key: testKey}
 		for _, e := range es {
 			if b := v.Next(e); b != nil {
 				return b
 			}
 		}
-		return nil
+		return v.Finish()
 	}
 	tests := []struct {
 		name   string
@@ -208,7 +248,13 @@ func TestAuditChain(t *testing.T) {
 	}{
 		{"intact", func(e []AuditEntry) []AuditEntry { return e }, 0},
 		{"detail changed", func(e []AuditEntry) []AuditEntry { e[2].Detail = "z"; return e }, 3},
-		{"actor changed and rehashed", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].ChainHash(); return e }, 3},
+		{"actor changed and rehashed without the key", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].ChainHash(); return e }, 2},
+		{"actor changed and rehashed with another key", func(e []AuditEntry) []AuditEntry {
+			e[1].Actor = "b"
+			e[1].Hash = e[1].KeyedHash([]byte("guess"))
+			return e
+		}, 2},
+		{"actor changed and rehashed with the key", func(e []AuditEntry) []AuditEntry { e[1].Actor = "b"; e[1].Hash = e[1].KeyedHash(testKey); return e }, 3},
 		{"entry removed", func(e []AuditEntry) []AuditEntry { return append(e[:3:3], e[4:]...) }, 4},
 		{"field boundary moved", func(e []AuditEntry) []AuditEntry { e[0].Actor, e[0].Event = "ax", ""; return e }, 1},
 	}
@@ -297,18 +343,32 @@ func TestServiceSignInAndSessions(t *testing.T) {
 			t.Errorf("disabled sign-in: %v", err)
 		}
 	})
-	t.Run("throttled", func(t *testing.T) {
-		for i := 0; i < 6; i++ {
+	t.Run("throttled, without locking the owner out", func(t *testing.T) {
+		before, _ := s.VerifyAudit(ctx, System, nil)
+		for i := 0; i < 11; i++ {
 			_, err = s.SignIn(ctx, "admin@x.nhs.uk", "not the password at all", "7.7.7.7")
 		}
 		if !errors.Is(err, ErrThrottled) {
-			t.Errorf("6th failure: %v", err)
+			t.Errorf("11th failure: %v", err)
 		}
 		if _, err := s.SignIn(ctx, "admin@x.nhs.uk", "orchard-lantern-basket", "7.7.7.7"); !errors.Is(err, ErrThrottled) {
-			t.Errorf("right password while throttled: %v", err)
+			t.Errorf("right password from the guesser's address: %v", err)
+		}
+		// issue 13 item 5: an anonymous caller must not grow the log
+		// without limit; refused attempts are counted, not logged
+		for i := 0; i < 500; i++ {
+			_, _ = s.SignIn(ctx, "admin@x.nhs.uk", "still guessing", "7.7.7.7")
+		}
+		after, _ := s.VerifyAudit(ctx, System, nil)
+		if grew := after.Entries - before.Entries; grew > 12 {
+			t.Errorf("511 failed and refused sign-ins wrote %d audit entries, want at most 12", grew)
+		}
+		// issue 13 item 6: the owner, elsewhere, still signs in
+		if _, err := s.SignIn(ctx, "admin@x.nhs.uk", "orchard-lantern-basket", "5.5.5.5"); err != nil {
+			t.Errorf("right password from another address while a guesser is throttled: %v", err)
 		}
 	})
-	res, err := s.VerifyAudit(ctx, System)
+	res, err := s.VerifyAudit(ctx, System, nil)
 	if err != nil || !res.OK() || res.Entries < 5 {
 		t.Errorf("audit: %+v %v", res, err)
 	}

@@ -10,6 +10,7 @@ import (
 var (
 	errUnauth    = errs.ErrUnauthenticated
 	errForbidden = errs.ErrForbidden
+	errInvalid   = errs.ErrInvalid
 
 	// ErrBadCredentials is returned for any failed password sign-in, whether
 	// the account exists or not (no account enumeration). It wraps

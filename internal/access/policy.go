@@ -30,9 +30,17 @@ const (
 	ActAnalyticsView Action = "analytics.view"
 	// ActAnalyticsPublish: publishing an analysis to the public.
 	ActAnalyticsPublish Action = "analytics.publish"
-	// ActImportsView: the import history and rejected rows ("where the data
-	// comes from": the files are public, so their history is too).
+	// ActImportsView: the import history and rejected rows, for the roles
+	// that import (rejected rows may hold what a file says about people).
 	ActImportsView Action = "imports.view"
+	// ActImportsPersonal: the rejected rows of imports that carry personal
+	// data (people, registers of interests), for people administrators.
+	ActImportsPersonal Action = "imports.personal"
+	// ActLocalFigures: figures below CCG level (practice and locality
+	// values, their trends and deciles) from a data source that is not
+	// published openly below CCG level: the CCG's own referral extracts.
+	// FiguresAction decides when it applies.
+	ActLocalFigures Action = "figures.local"
 	// ActImportsRun: importing a file (upload or command line).
 	ActImportsRun Action = "imports.run"
 	// ActFinanceView: budgets and spending.
@@ -169,7 +177,9 @@ var policy = map[Action][8]Scope{
 	ActPracticePeers:    {Pub, All, All, All, No, All, Loc, Loc},
 	ActAnalyticsView:    {Pub, All, All, All, Pub, All, All, Pub},
 	ActAnalyticsPublish: {No, No, All, No, No, No, No, No},
-	ActImportsView:      {All, All, All, All, All, All, All, All},
+	ActImportsView:      {No, All, All, No, No, No, No, No},
+	ActImportsPersonal:  {No, All, No, No, No, No, No, No},
+	ActLocalFigures:     {No, All, All, All, No, All, Loc, Loc},
 	ActImportsRun:       {No, All, All, No, No, No, No, No},
 	ActFinanceView:      {Pub, All, All, All, No, All, Loc, Prac},
 	ActFinanceEdit:      {No, No, No, All, No, No, No, No},
@@ -187,6 +197,52 @@ var policy = map[Action][8]Scope{
 	ActMailOutbox:       {No, All, No, No, No, No, No, No},
 	ActMailLink:         {All, All, All, All, All, All, All, All},
 	ActMailSubscribe:    {All, All, All, All, All, All, All, All},
+}
+
+// Levels of figures, as the variation capability names them.
+const (
+	LevelPractice = "practice"
+	LevelLocality = "locality"
+	LevelCCG      = "ccg"
+	LevelEngland  = "england"
+)
+
+// openSources are the data sources published openly by their owners for
+// every practice: prescribing (the English Prescribing Dataset, published
+// by the NHS Business Services Authority). Every other source (referrals
+// from the CCG's own e-RS and SUS extracts) is public only at CCG and
+// England level.
+var openSources = map[string]bool{"prescribing": true}
+
+// FiguresAction returns the action that guards figures of a data source
+// ("prescribing", "referrals") at a level ("practice", "locality", "ccg",
+// "england"): ActAnalyticsView (published to everybody) for open data and
+// for CCG and England figures, otherwise ActLocalFigures, asked about the
+// practice or locality concerned (FiguresResource). An unknown source or
+// level is treated as not open.
+func FiguresAction(source, level string) Action {
+	if openSources[source] || level == LevelCCG || level == LevelEngland {
+		return ActAnalyticsView
+	}
+	return ActLocalFigures
+}
+
+// FiguresResource returns the resource that FiguresAction's answer is asked
+// about: figures of org at level (org "" means every organisation of the
+// level, which only the widest scopes allow).
+func FiguresResource(source, level, org string) Resource {
+	r := Resource{Kind: "figures", ID: source + ":" + level + ":" + org}
+	if FiguresAction(source, level) == ActAnalyticsView {
+		r.Published = true
+		return r
+	}
+	switch level {
+	case LevelPractice:
+		r.Practice = org
+	case LevelLocality:
+		r.Locality = org
+	}
+	return r
 }
 
 // Actions returns every action in the policy, sorted.

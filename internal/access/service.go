@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,15 +22,28 @@ type Service struct {
 	// Timeouts bound sessions; NewService sets the defaults.
 	Timeouts SessionTimeouts
 	now      func() time.Time
+	auditKey []byte
 }
 
-// NewService returns a Service over store; loc may be nil.
+// NewService returns a Service over store; loc may be nil. Its audit key is
+// random until SetAuditKey gives the installation's own (see the CLI's
+// wiring): a random key suits tests, whose logs live no longer than the
+// service.
 func NewService(store Store, loc Localities) *Service {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic(fmt.Sprintf("access: random audit key: %v", err))
+	}
 	s := &Service{store: store, loc: loc, Throttle: NewThrottle(),
-		Timeouts: SessionTimeouts{Idle: DefaultIdleTimeout, Absolute: DefaultAbsoluteTimeout}, now: time.Now}
+		Timeouts: SessionTimeouts{Idle: DefaultIdleTimeout, Absolute: DefaultAbsoluteTimeout}, now: time.Now, auditKey: key}
 	s.Throttle.Now = s.clock
 	return s
 }
+
+// SetAuditKey sets the secret that keys the audit log's hash chain. Keep it
+// outside the database: whoever holds both can rewrite the log undetected
+// (checkpoints still catch that).
+func (s *Service) SetAuditKey(key []byte) { s.auditKey = append([]byte(nil), key...) }
 
 // SetClock replaces the clock (for tests); the throttle follows it.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -98,7 +112,7 @@ func (s *Service) Record(ctx context.Context, actor *Person, event, subject, det
 		if err != nil && !errors.Is(err, errs.ErrNotFound) {
 			return err
 		}
-		return s.store.AppendAudit(ctx, e.Chain(last))
+		return s.store.AppendAudit(ctx, e.Chain(last, s.auditKey))
 	})
 	if err != nil {
 		return fmt.Errorf("access: audit %s: %w", event, err)
@@ -311,8 +325,12 @@ func (s *Service) setPassword(ctx context.Context, actor *Person, p Person, pw, 
 
 // SignIn checks an email and password. Every failure, whatever its cause
 // (unknown email, wrong password, disabled account, no password set), is
-// ErrBadCredentials and costs the same time; too many recent failures for the
-// account or for ip give ErrThrottled before any check.
+// ErrBadCredentials and does the same work: one store lookup and one
+// password hash (the account's, or a stand-in of the same cost), so that
+// timing does not tell which addresses have accounts. Guessing is slowed by
+// the Throttle (no lock-out: see Throttle), which answers ErrThrottled
+// before any check; a throttled attempt is counted, and only the first of
+// each episode is written to the audit log.
 func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, error) {
 	const op = "access: sign in"
 	e := strings.ToLower(strings.TrimSpace(email))
@@ -321,24 +339,30 @@ func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, er
 	}
 	ctx = WithClientIP(ctx, ip)
 	if !s.Throttle.Allow(e, ip) {
-		_ = s.Record(ctx, nil, AuditSignInFailed, "person:"+e, "throttled")
+		if first, before := s.Throttle.Refused(e); first {
+			detail := "throttled: further attempts in this episode are counted, not logged"
+			if before > 0 {
+				detail += fmt.Sprintf(" (the previous episode refused %d)", before)
+			}
+			_ = s.Record(ctx, nil, AuditSignInFailed, "person:"+e, detail)
+		}
 		return nil, fmt.Errorf("%s: %w", op, ErrThrottled)
 	}
 	p, err := s.store.PersonByEmail(ctx, e)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	ok := false
-	if err == nil {
-		ok = VerifyPassword(p.PasswordHash, pw)
-	} else {
-		dummyVerify(pw)
+	found := err == nil
+	hash := standInHash()
+	if found && p.PasswordHash != "" {
+		hash = p.PasswordHash
 	}
+	ok := VerifyPassword(hash, pw) && found && p.PasswordHash != ""
 	if !ok || p.Disabled {
 		s.Throttle.Fail(e, ip)
 		reason := "wrong password"
 		switch {
-		case err != nil:
+		case !found:
 			reason = "no such account"
 		case p.Disabled:
 			reason = "account disabled"
@@ -350,7 +374,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw, ip string) (*Person, er
 		}
 		return nil, fmt.Errorf("%s: %w", op, ErrBadCredentials)
 	}
-	s.Throttle.Succeed(e)
+	s.Throttle.Succeed(e, ip)
 	if NeedsRehash(p.PasswordHash) {
 		if h, err := HashPassword(pw); err == nil {
 			_ = s.store.SetPasswordHash(ctx, p.ID, h)
@@ -640,14 +664,16 @@ func (s *Service) TokenPerson(ctx context.Context, secret string) (*Person, erro
 	return s.load(ctx, p)
 }
 
-// VerifyAudit walks the whole audit log and reports the first entry at which
-// the hash chain breaks. The actor needs ActAuditView.
-func (s *Service) VerifyAudit(ctx context.Context, actor *Person) (VerifyResult, error) {
+// VerifyAudit walks the whole audit log with the audit key and reports the
+// first entry at which the chain breaks; with a checkpoint (against, may be
+// nil) it also proves that the log still holds that entry unchanged, so that
+// nothing before it was removed or changed. The actor needs ActAuditView.
+func (s *Service) VerifyAudit(ctx context.Context, actor *Person, against *Checkpoint) (VerifyResult, error) {
 	const op = "access: verify audit"
 	if err := Authorize(actor, ActAuditView, Resource{Kind: "audit"}); err != nil {
 		return VerifyResult{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var v AuditVerifier
+	v := AuditVerifier{Key: s.auditKey, Against: against}
 	after := int64(0)
 	for {
 		es, err := s.store.AuditEntries(ctx, after, 1000)
@@ -656,14 +682,44 @@ func (s *Service) VerifyAudit(ctx context.Context, actor *Person) (VerifyResult,
 		}
 		for _, e := range es {
 			if b := v.Next(e); b != nil {
-				return VerifyResult{Entries: v.Count(), Head: v.Head(), Break: b}, nil
+				return VerifyResult{Entries: v.Count(), HeadSeq: v.HeadSeq(), Head: v.Head(), Break: b}, nil
 			}
 		}
 		if len(es) < 1000 {
-			return VerifyResult{Entries: v.Count(), Head: v.Head()}, nil
+			return VerifyResult{Entries: v.Count(), HeadSeq: v.HeadSeq(), Head: v.Head(), Break: v.Finish()}, nil
 		}
 		after = es[len(es)-1].Seq
 	}
+}
+
+// AuditCheckpoint verifies the log and returns its head, for recording
+// somewhere the database's keepers cannot change. A broken log has no
+// checkpoint: the error names the break.
+func (s *Service) AuditCheckpoint(ctx context.Context, actor *Person) (Checkpoint, error) {
+	res, err := s.VerifyAudit(ctx, actor, nil)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if !res.OK() {
+		return Checkpoint{}, fmt.Errorf("access: audit checkpoint: %w", res.Break)
+	}
+	return Checkpoint{Seq: res.HeadSeq, Hash: res.Head}, nil
+}
+
+// SealAudit keys a log written before the audit was keyed: when the newest
+// entry is in the legacy (unkeyed) form, it appends a keyed entry whose
+// hash covers the legacy head, so that from now on the legacy entries
+// cannot be changed without the key either. It does nothing to a keyed or
+// empty log.
+func (s *Service) SealAudit(ctx context.Context) error {
+	last, err := s.store.LastAudit(ctx)
+	if errors.Is(err, errs.ErrNotFound) || err == nil && last.Keyed() {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("access: seal audit: %w", err)
+	}
+	return s.Record(ctx, System, AuditKeyed, "audit", fmt.Sprintf("the log is keyed from here; the %d entries before were written unkeyed and are sealed by this one", last.Seq))
 }
 
 // AuditLog returns up to limit entries after seq; the actor needs ActAuditView.

@@ -31,6 +31,10 @@ func NewStaffImport(s *Service) *StaffImport { return &StaffImport{s: s} }
 // Kind implements importing.Handler.
 func (h *StaffImport) Kind() string { return StaffKind }
 
+// PersonalData reports that staff files hold personal data (names, e-mail
+// addresses), so their rejected rows are shown only to people administrators.
+func (h *StaffImport) PersonalData() bool { return true }
+
 // Describe implements importing.Handler.
 func (h *StaffImport) Describe() string {
 	return "practice staff CSV: name,email,professional_role,practices,roles"

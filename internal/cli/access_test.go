@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,6 +40,11 @@ func TestUserTokenAudit(t *testing.T) {
 		{"token revoke", []string{"token", "revoke", "1"}, "revoked", false},
 		{"verify intact", []string{"audit", "verify"}, "audit log intact", false},
 		{"audit list", []string{"audit", "list"}, "people.add", false},
+		{"import a file", []string{"import", "people", filepath.Join(dir, "staff.csv")}, "", false},
+		{"the import is audited", []string{"audit", "list", "--limit", "1000"}, "import.run", false},
+	}
+	if err := os.WriteFile(filepath.Join(dir, "staff.csv"), []byte("name,email,professional_role,practices,roles\nKim Key,kim@x.nhs.uk,,A81001,practice member\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -52,6 +58,43 @@ func TestUserTokenAudit(t *testing.T) {
 		})
 	}
 
+	t.Run("the audit key file is private", func(t *testing.T) {
+		fi, err := os.Stat(filepath.Join(dir, "audit.key"))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("audit.key: %v, %v", fi, err)
+		}
+	})
+	t.Run("removing the newest entries shows against a checkpoint", func(t *testing.T) {
+		cp, err := run("audit", "checkpoint")
+		cp = strings.TrimSpace(cp)
+		if err != nil || !strings.Contains(cp, ":k1:") {
+			t.Fatalf("checkpoint %q, %v", cp, err)
+		}
+		if out, err := run("audit", "verify", "--against", cp); err != nil || !strings.Contains(out, "found unchanged") {
+			t.Fatalf("verify against a fresh checkpoint: %v\n%s", err, out)
+		}
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "ccg.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WriteDB().ExecContext(ctx, `DELETE FROM audit_log WHERE seq >= (SELECT MAX(seq) - 1 FROM audit_log)`); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if out, err := run("audit", "verify"); err != nil {
+			t.Fatalf("without a checkpoint the trimmed log still verifies (as documented): %v\n%s", err, out)
+		}
+		out, err := run("audit", "verify", "--against", cp)
+		if err == nil || !strings.Contains(out, "BROKEN") || !strings.Contains(out, "entries were removed") {
+			t.Fatalf("verify against a checkpoint after trimming: %v\n%s", err, out)
+		}
+	})
+	t.Run("a wrong key is refused", func(t *testing.T) {
+		out, err := run("audit", "verify", "--audit-key", "a guessed key, long enough")
+		if err == nil || !strings.Contains(out, "keyed hash") {
+			t.Fatalf("verify with a wrong key: %v\n%s", err, out)
+		}
+	})
 	t.Run("tampered row is named", func(t *testing.T) {
 		s, err := sqlite.Open(ctx, filepath.Join(dir, "ccg.db"))
 		if err != nil {

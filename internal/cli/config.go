@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,13 @@ type Config struct {
 	// PublicURL is the site's full public address, for links in messages.
 	// Flag --public-url, env CCG_PUBLIC_URL, default http://ADDR.
 	PublicURL string
+	// AuditKey keys the audit log's hash chain. Flag --audit-key, env
+	// CCG_AUDIT_KEY; empty means the key file audit.key in DataDir.
+	AuditKey string
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed. Flag --trusted-proxies
+	// CIDR,..., env CCG_TRUSTED_PROXIES; empty trusts nobody.
+	TrustedProxies string
 }
 
 // envOr returns the environment variable's value, or def when it is unset.
@@ -42,11 +50,35 @@ func envOr(key, def string) string {
 func (c *Config) bindStore(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", envOr("CCG_DATA", "./ccg-data"), "data folder (env CCG_DATA)")
 	fs.StringVar(&c.DB, "db", envOr("CCG_DB", ""), "database URL: empty for SQLite in the data folder, or postgres://… (env CCG_DB)")
+	fs.StringVar(&c.AuditKey, "audit-key", envOr("CCG_AUDIT_KEY", ""), "secret that keys the audit log: empty for the key file audit.key in the data folder (env CCG_AUDIT_KEY)")
 }
 
 // bindAddr adds --addr to fs.
 func (c *Config) bindAddr(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", envOr("CCG_ADDR", "127.0.0.1:8080"), "address to serve on (env CCG_ADDR)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("CCG_TRUSTED_PROXIES", ""), "CIDR,… of proxies whose X-Forwarded-For is believed (env CCG_TRUSTED_PROXIES)")
+}
+
+// Proxies parses TrustedProxies.
+func (c Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			if a, err := netip.ParseAddr(f); err == nil {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("config: --trusted-proxies: %q is not a network like 10.0.0.0/8 or an address", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // bindMail adds --smtp-url and --public-url to fs.
@@ -113,6 +145,9 @@ func (c Config) Validate(withAddr bool) error {
 	if withAddr {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 			return fmt.Errorf("config: --addr %q: want HOST:PORT: %v", c.Addr, err)
+		}
+		if _, err := c.Proxies(); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -64,7 +64,7 @@ func seedDemoEngagement(ctx context.Context, e *env, a *app, w *demo.World) erro
 	}
 	if len(links) > 0 {
 		fmt.Fprintln(e.stdout, "\nDemo survey links, printed for the demo's own accounts only (everybody else was sent theirs by e-mail and")
-		fmt.Fprintln(e.stdout, "nobody else can see them; one use each; the current wave has 4 answers, so results show at the 5th):")
+		fmt.Fprintln(e.stdout, "nobody else can see them; one use each; the current wave has 4 answers; its results are published when it closes):")
 		for _, acct := range w.Accounts {
 			if l, ok := links[acct.Email]; ok {
 				fmt.Fprintf(e.stdout, "  survey-link %s /survey?token=%s\n", acct.Email, l)

@@ -86,13 +86,15 @@ func serveHTTP(ctx context.Context, e *env, a *app, ready func(url string)) erro
 
 // webDeps gives the web adapter the services it needs.
 func (a *app) webDeps(e *env) web.Deps {
+	proxies, _ := a.cfg.Proxies() // checked by Config.Validate
 	return web.Deps{
-		Registry: a.registry,
-		Imports:  a.imports,
-		Access:   a.access,
-		OIDC:     a.oidc,
-		Logger:   e.log,
-		Version:  Version,
+		TrustedProxies: proxies,
+		Registry:       a.registry,
+		Imports:        a.imports,
+		Access:         a.access,
+		OIDC:           a.oidc,
+		Logger:         e.log,
+		Version:        Version,
 
 		Variation:  a.variation,
 		Governance: a.governance,

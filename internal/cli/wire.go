@@ -94,6 +94,16 @@ func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
 	}
 	a.registry = registry.NewService(st)
 	a.access = access.NewService(st, registryLocalities{a.registry})
+	key, err := cfg.auditKey()
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	a.access.SetAuditKey(key)
+	if err := a.access.SealAudit(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("open: %w", err)
+	}
 	// Order matters: engagement links to governance decisions, finance reads
 	// prescribing costs from the analytics store.
 	for _, wire := range []func(context.Context) error{a.wireMail, a.wireVariation, a.wireGovernance, a.wireEngagement, a.wireFinance} {
@@ -103,7 +113,17 @@ func openApp(ctx context.Context, cfg Config, mode openMode) (*app, error) {
 		}
 	}
 	a.imports = importing.NewService(st, a.importHandlers()...)
+	a.imports.SetAuditor(importAuditor{a.access})
 	return a, nil
+}
+
+// importAuditor writes each import run to the access package's audit log,
+// as the person the context carries.
+type importAuditor struct{ access *access.Service }
+
+// Record implements importing.Auditor.
+func (x importAuditor) Record(ctx context.Context, action, subject, detail string) error {
+	return x.access.Record(ctx, access.ActorFrom(ctx), action, subject, detail)
 }
 
 // importHandlers returns a handler for every kind of file ccg imports.

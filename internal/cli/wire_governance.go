@@ -94,6 +94,9 @@ type interestsImport struct{ a *app }
 // Kind implements importing.Handler.
 func (interestsImport) Kind() string { return "register-of-interests" }
 
+// PersonalData reports that registers of interests name people by e-mail.
+func (interestsImport) PersonalData() bool { return true }
+
 // Describe implements importing.Handler.
 func (interestsImport) Describe() string {
 	return "a register of interests (CSV: email,kind,organisation,organisation_name,description,from,to,declared,managed)"

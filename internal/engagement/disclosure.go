@@ -15,6 +15,7 @@ const (
 	TooFewCode     ReasonCode = "too-few"    // the group itself is under the minimum
 	DifferenceCode ReasonCode = "difference" // hidden so that a smaller group cannot be worked out by subtraction
 	NoAnswersCode  ReasonCode = "no-answers" // nobody in the group answered
+	HeldCode       ReasonCode = "held"       // the wave is still open: results are published when it closes
 )
 
 // Reason is a suppression: a code for machines and words for people.
@@ -32,6 +33,11 @@ func tooFew(d stats.Disclosure) Reason {
 
 func differencing() Reason {
 	return Reason{DifferenceCode, "Not shown: showing it would let a smaller group's answers be worked out by subtraction."}
+}
+
+// held is the reason every figure of an open wave is withheld.
+func held(w Wave) Reason {
+	return Reason{HeldCode, fmt.Sprintf("Results are published when the wave closes on %s, so that nobody can work out one person's answers by comparing figures before and after they answered.", w.Closes.Format("2 January 2006"))}
 }
 
 func noAnswers() Reason {

@@ -136,3 +136,12 @@ func sortedRates(m map[string]*Rate, order func(string) string) []Rate {
 	})
 	return out
 }
+
+// WhileOpen returns what may be shown of the rates of a wave still open:
+// the overall figures only. Rates by practice, locality, role group,
+// leadership or size change with each answer, so comparing two readings
+// would say where (and who) the last answer came from; they are published
+// when the wave closes.
+func (t RateTable) WhileOpen() RateTable {
+	return RateTable{Overall: t.Overall, ByPractice: []Rate{}, ByLocality: []Rate{}, ByRole: []Rate{}, ByLeadership: []Rate{}, BySize: []Rate{}}
+}

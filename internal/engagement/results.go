@@ -384,6 +384,23 @@ func (a *analysis) overall(wholeHidden *Reason) (items []cell, dims []cell) {
 	return items, dims
 }
 
+// Held returns the results of a wave still open: the questionnaire's items
+// and dimensions with every figure withheld until the wave closes.
+func Held(q Questionnaire, w Wave, opts Options) WaveResults {
+	a := newAnalysis(q, nil, opts)
+	r := held(w)
+	res := WaveResults{Wave: w, Hidden: &r}
+	items, dims := a.overall(&r)
+	for i, it := range a.items {
+		res.Items = append(res.Items, ItemResult{ID: it.ID, Text: it.Text, Kind: it.Kind, Dimension: it.Dimension,
+			Reverse: it.Reverse, Options: it.Options, Measure: items[i].m})
+	}
+	for j, dm := range a.dims {
+		res.Dimensions = append(res.Dimensions, DimensionResult{ID: dm.ID, Name: dm.Name, Items: len(a.dimIt[j]), Measure: dims[j].m})
+	}
+	return res
+}
+
 // Analyse returns a wave's results from its stored responses: per item and
 // dimension, for the wave and for every breakdown, with the leader-member
 // gap, every figure through the group-of-five rule with secondary

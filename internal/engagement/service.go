@@ -316,9 +316,12 @@ func (s *Service) shuffle(invs []Invitation) error {
 	return nil
 }
 
-// Begin checks a token link and returns the survey and wave to show. An
-// unknown token wraps errs.ErrNotFound; a used one, or a wave not open
-// today, errs.ErrConflict.
+// Begin checks a token link and returns the survey and wave to show. It
+// looks at the link's form and its wave only, never at whether the link was
+// issued or has been used: whoever holds a link must not learn from the
+// server whether (or when) it was used, so a used link shows the form as a
+// fresh one does. A malformed link, or one for no wave, wraps
+// errs.ErrNotFound; a wave not open today, errs.ErrConflict.
 func (s *Service) Begin(ctx context.Context, token string) (Survey, Wave, error) {
 	const op = "engagement: survey link"
 	sv, w, _, err := s.begin(ctx, token)
@@ -333,13 +336,10 @@ func (s *Service) begin(ctx context.Context, token string) (Survey, Wave, string
 	if err != nil {
 		return Survey{}, Wave{}, "", err
 	}
-	if _, err := s.store.Invitation(ctx, HashToken(token)); err != nil {
-		if errors.Is(err, errs.ErrConflict) {
-			return Survey{}, Wave{}, "", fmt.Errorf("this survey link has already been used (each link can be used once): %w", errs.ErrConflict)
-		}
-		return Survey{}, Wave{}, "", fmt.Errorf("this survey link is not valid: %w", err)
-	}
 	w, err := s.store.Wave(ctx, waveID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Survey{}, Wave{}, "", fmt.Errorf("this survey link is not valid: %w", errs.ErrNotFound)
+	}
 	if err != nil {
 		return Survey{}, Wave{}, "", err
 	}
@@ -360,8 +360,10 @@ func (s *Service) begin(ctx context.Context, token string) (Survey, Wave, string
 // Respond records answers given through a token link: it burns the token,
 // stores the answers with the invitation's class only, and adds one to the
 // practice's tally, all or nothing. Answers with nothing answered are
-// refused without burning the token. Nothing is audited (see the package
-// documentation).
+// refused without burning the token. A link that was never issued or has
+// been used already gets the same answer as a fresh one and stores
+// nothing, so that the answer says nothing about the link's past. Nothing
+// is audited (see the package documentation).
 func (s *Service) Respond(ctx context.Context, token string, answers Answers) (Disposition, error) {
 	const op = "engagement: respond to survey"
 	var disp Disposition
@@ -377,18 +379,21 @@ func (s *Service) Respond(ctx context.Context, token string, answers Answers) (D
 		if len(a) == 0 {
 			return fmt.Errorf("no question was answered: %w", errs.ErrInvalid)
 		}
+		disp = Classify(sv.Questionnaire, a)
 		hash := HashToken(token)
 		inv, err := s.store.Invitation(ctx, hash)
+		if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrConflict) {
+			return nil // not issued, or used: store nothing, say nothing
+		}
 		if err != nil {
 			return err
 		}
 		if err := s.store.BurnInvitation(ctx, hash); err != nil {
 			if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrConflict) {
-				return fmt.Errorf("this survey link has already been used: %w", errs.ErrConflict)
+				return nil
 			}
 			return err
 		}
-		disp = Classify(sv.Questionnaire, a)
 		if err := s.store.AddResponse(ctx, Response{Wave: w.ID, Class: inv.Class, Disposition: disp, Answers: a}); err != nil {
 			return err
 		}
@@ -410,6 +415,9 @@ func (s *Service) Results(ctx context.Context, wave int64) (WaveResults, error) 
 	sv, err := s.store.Survey(ctx, w.Survey)
 	if err != nil {
 		return WaveResults{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if !w.ClosedOn(s.today()) {
+		return Held(sv.Questionnaire, w, s.opts), nil
 	}
 	rs, err := s.store.Responses(ctx, wave)
 	if err != nil {
@@ -451,6 +459,9 @@ func (s *Service) Compare(ctx context.Context, earlier, later int64) ([]Differen
 	if ew.Survey != lw.Survey {
 		return nil, fmt.Errorf("%s: they belong to different surveys: %w", op, errs.ErrInvalid)
 	}
+	if today := s.today(); !ew.ClosedOn(today) || !lw.ClosedOn(today) {
+		return nil, nil // a change is published when both waves have closed
+	}
 	sv, err := s.store.Survey(ctx, lw.Survey)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -481,7 +492,15 @@ func (s *Service) ResponseRates(ctx context.Context, wave int64) (RateTable, err
 	if err != nil {
 		return RateTable{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return ResponseRates(pts, cts, rs), nil
+	t := ResponseRates(pts, cts, rs)
+	w, err := s.store.Wave(ctx, wave)
+	if err != nil {
+		return RateTable{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if !w.ClosedOn(s.today()) {
+		t = t.WhileOpen()
+	}
+	return t, nil
 }
 
 // ---- consultations ----

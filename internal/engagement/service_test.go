@@ -95,12 +95,14 @@ func TestServiceSurveyTokens(t *testing.T) {
 		answers Answers
 		want    error
 	}{
-		{"unknown token", toks[0].Token[:len(toks[0].Token)-2] + "AA", good(), errs.ErrNotFound},
+		// A link never issued, or used before, is answered as a fresh one
+		// is (and stores nothing): the answer must not say whether it was used.
+		{"unknown token answered alike", toks[0].Token[:len(toks[0].Token)-2] + "AA", good(), nil},
 		{"malformed token", "nonsense", good(), errs.ErrNotFound},
 		{"nothing answered keeps the token", toks[0].Token, Answers{"t": ""}, errs.ErrInvalid},
 		{"bad answer keeps the token", toks[0].Token, Answers{"a": "9"}, errs.ErrInvalid},
 		{"first use", toks[0].Token, good(), nil},
-		{"second use refused", toks[0].Token, good(), errs.ErrConflict},
+		{"second use answered alike", toks[0].Token, good(), nil},
 		{"another token", toks[1].Token, Answers{"a": "1", "b": "1", "c": "1"}, nil},
 	}
 	for _, c := range cases {
@@ -111,9 +113,11 @@ func TestServiceSurveyTokens(t *testing.T) {
 			}
 		})
 	}
-	t.Run("used link cannot begin", func(t *testing.T) {
-		if _, _, err := f.svc.Begin(ctx, toks[0].Token); !errors.Is(err, errs.ErrConflict) {
-			t.Fatalf("err = %v", err)
+	t.Run("used link begins like a fresh one", func(t *testing.T) {
+		_, used, err := f.svc.Begin(ctx, toks[0].Token)
+		_, fresh, ferr := f.svc.Begin(ctx, toks[5].Token)
+		if err != nil || ferr != nil || used != fresh {
+			t.Fatalf("used link: %v, %v; fresh link: %v, %v", used, err, fresh, ferr)
 		}
 	})
 	t.Run("tallies", func(t *testing.T) {
@@ -121,10 +125,20 @@ func TestServiceSurveyTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// toks[0] (P0001) complete; toks[1] (P0002) three of six answered: partial
+		// toks[0] (P0001) complete once (its second use stored nothing);
+		// toks[1] (P0002) three of six answered: partial. While the wave is
+		// open only the overall figures are given.
 		if rates.Overall.Invited != 12 || rates.Overall.Complete != 1 || rates.Overall.Partial != 1 ||
-			rates.ByPractice[0].Complete != 1 || rates.ByPractice[1].Partial != 1 {
+			len(rates.ByPractice)+len(rates.ByLocality)+len(rates.ByRole)+len(rates.ByLeadership)+len(rates.BySize) != 0 {
 			t.Fatalf("rates %+v", rates)
+		}
+		*f.clock = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		defer func() { *f.clock = time.Date(2024, 12, 2, 10, 0, 0, 0, time.UTC) }()
+		if rates, err = f.svc.ResponseRates(ctx, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rates.ByPractice[0].Complete != 1 || rates.ByPractice[1].Partial != 1 {
+			t.Fatalf("rates once closed %+v", rates)
 		}
 	})
 	t.Run("closed wave refuses", func(t *testing.T) {
@@ -241,7 +255,12 @@ func TestAnonymity(t *testing.T) {
 	})
 }
 
-func TestServiceResultsGroupOfFive(t *testing.T) {
+// TestServiceResultsHeldWhileOpen replays the differencing attack of issue
+// 13: reading an open wave's results after the 5th and the 6th answer gave
+// the 6th person's answers, and the rates by practice said where they came
+// from. Now nothing of an open wave's answers is published, and once it
+// closes the group-of-five rule decides.
+func TestServiceResultsHeldWhileOpen(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	_, w := f.wave(t)
@@ -249,17 +268,48 @@ func TestServiceResultsGroupOfFive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 6; i++ {
+	var releases []WaveResults
+	var rates []RateTable
+	for i := 0; i < 7; i++ {
 		res, err := f.svc.Results(ctx, w.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if shown := res.Hidden == nil; shown != (i >= 5) {
-			t.Fatalf("after %d responses shown = %v", i, shown)
-		}
-		if _, err := f.svc.Respond(ctx, toks[i].Token, good()); err != nil {
+		rt, err := f.svc.ResponseRates(ctx, w.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		releases, rates = append(releases, res), append(rates, rt)
+		if i < 6 {
+			answers := good()
+			if i == 5 {
+				answers = Answers{"a": "1", "b": "1", "c": "1", "yn": "no"}
+			}
+			if _, err := f.svc.Respond(ctx, toks[i].Token, answers); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i, res := range releases {
+		if res.Hidden == nil || res.Hidden.Code != HeldCode || res.Respondents != 0 || len(res.Breakdowns) != 0 || len(res.Gap) != 0 {
+			t.Fatalf("open wave after %d answers: results %+v, want every figure held", i, res)
+		}
+		for _, it := range res.Items {
+			if it.Shown() || it.N != 0 || it.Distribution != nil {
+				t.Fatalf("open wave after %d answers: item %s shows %+v", i, it.ID, it.Measure)
+			}
+		}
+		if len(rates[i].ByPractice)+len(rates[i].ByLocality)+len(rates[i].ByRole) != 0 {
+			t.Fatalf("open wave after %d answers: rates by group %+v", i, rates[i])
+		}
+	}
+	if diffs, err := f.svc.Compare(ctx, w.ID, w.ID); err != nil || diffs != nil {
+		t.Fatalf("compare while open = %v, %v", diffs, err)
+	}
+	*f.clock = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	res, err := f.svc.Results(ctx, w.ID)
+	if err != nil || res.Hidden != nil || res.Respondents != 6 {
+		t.Fatalf("closed wave: %+v, %v", res, err)
 	}
 }
 

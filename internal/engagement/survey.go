@@ -54,6 +54,12 @@ func (w Wave) Validate() error {
 // OpenOn reports whether the wave takes answers on day d.
 func (w Wave) OpenOn(d calendar.Date) bool { return d.Within(w.Opens, w.Closes) && !w.Opens.IsZero() }
 
+// ClosedOn reports whether the wave has closed by day d: it takes no more
+// answers, so its results are final and may be published. Before then they
+// are held, so that nobody can learn one person's answers by comparing
+// what was shown before and after they answered.
+func (w Wave) ClosedOn(d calendar.Date) bool { return !w.Closes.IsZero() && !d.Before(w.Closes) }
+
 // Invitee is a person to invite to a wave, with their class as at the wave
 // (worked out by the caller from their roles and practice). Person is used
 // only to hand the token back; it is never stored with the token.

@@ -308,7 +308,10 @@ type Result struct {
 // vote has no winner, nor has a tie for the most weight.
 func Tally(v MemberVote, totals Totals, turnout Turnout, now time.Time) Result {
 	r := Result{Winner: -1, Final: v.ClosedAt(now), Quorate: turnout.Quorate}
-	if v.HideResults && !r.Final {
+	// An anonymous vote never shows totals before it closes, to anybody:
+	// watching them move as practices vote (turnout and the audit log say
+	// who voted, and when) would tell who chose what.
+	if (v.HideResults || v.Anonymous) && !r.Final {
 		r.Explanation = fmt.Sprintf("Results are hidden until the vote closes at %s. %s.",
 			v.Closes.Format("15:04 on 2 January 2006"), turnout.Explanation)
 		return r

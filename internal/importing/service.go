@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"ccg/internal/calendar"
@@ -103,12 +104,22 @@ type Options struct {
 	Months []calendar.Month
 }
 
+// Auditor writes a line of the audit log, in the transaction ctx carries.
+type Auditor interface {
+	Record(ctx context.Context, action, subject, detail string) error
+}
+
 // Service runs imports.
 type Service struct {
 	store    Store
 	handlers map[string]Handler
 	now      func() time.Time
+	audit    Auditor
 }
+
+// SetAuditor makes every import run write an audit entry (kind, file,
+// SHA-256, counts and who), in the same transaction as the run.
+func (s *Service) SetAuditor(a Auditor) { s.audit = a }
 
 // NewService returns a Service that records runs in store and knows the
 // given handlers.
@@ -118,6 +129,25 @@ func NewService(store Store, handlers ...Handler) *Service {
 		s.handlers[h.Kind()] = h
 	}
 	return s
+}
+
+// PersonalData is implemented by handlers whose files hold personal data
+// (names, e-mail addresses): their rejected rows are shown only to those
+// who manage people.
+type PersonalData interface {
+	PersonalData() bool
+}
+
+// Personal reports whether runs of kind may hold personal data in their
+// rejected rows: true for handlers that say so, and for kinds this service
+// does not know (the safe answer).
+func (s *Service) Personal(kind string) bool {
+	h, ok := s.handlers[kind]
+	if !ok {
+		return true
+	}
+	pd, ok := h.(PersonalData)
+	return ok && pd.PersonalData()
 }
 
 // Register adds a handler (later capabilities add their own kinds).
@@ -257,6 +287,13 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 			return fmt.Errorf("record run: %w", err)
 		}
 		run.ID = id
+		if s.audit != nil {
+			detail := fmt.Sprintf("%s %s sha256 %s: %d rows read, %d accepted, %d rejected, %d records changed; by %s",
+				kind, name, run.SHA256, run.Read, run.Accepted, run.Rejected, run.Changed, run.Actor)
+			if err := s.audit.Record(ctx, "import.run", "import:"+strconv.FormatInt(id, 10), detail); err != nil {
+				return fmt.Errorf("audit run: %w", err)
+			}
+		}
 		return nil
 	}
 	var err error

@@ -1,31 +1,36 @@
-// Package oidc is a small OpenID Connect relying party: discovery, the
-// authorisation-code flow with PKCE (S256), and ID-token verification
-// (RS256 against the provider's JWKS), using only the standard library. It
-// lets a CCG plug in its NHS identity provider.
+// Package oidc is ccg's OpenID Connect relying party, built on the
+// libraries made for it: github.com/coreos/go-oidc/v3 (discovery, ID-token
+// verification) and golang.org/x/oauth2 (the authorisation-code flow with
+// PKCE, S256). It accepts ID tokens signed with RS256 or ES256, caches the
+// provider's key set and fetches it again, at most once a minute, when a
+// token names a key it does not hold (keys rotate). It lets a CCG plug in
+// its NHS identity provider.
 package oidc
 
 import (
 	"context"
-	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
+
 	"ccg/internal/errs"
 )
+
+// SigningAlgs are the ID-token signature algorithms accepted.
+var SigningAlgs = []string{gooidc.RS256, gooidc.ES256}
 
 // Config configures a Client.
 type Config struct {
@@ -38,19 +43,19 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now returns the time (default time.Now), for tests.
 	Now func() time.Time
+	// KeyRefresh is the shortest time between two fetches of the
+	// provider's key set (default a minute): a token naming an unknown key
+	// cannot make ccg hammer the provider.
+	KeyRefresh time.Duration
 }
 
 // Client talks to one provider.
 type Client struct {
-	cfg  Config
-	meta struct {
-		Issuer   string `json:"issuer"`
-		AuthURL  string `json:"authorization_endpoint"`
-		TokenURL string `json:"token_endpoint"`
-		JWKSURL  string `json:"jwks_uri"`
-	}
-	mu   sync.Mutex
-	keys map[string]*rsa.PublicKey
+	cfg      Config
+	issuer   string
+	oauth    oauth2.Config
+	keys     *keySet
+	verifier *gooidc.IDTokenVerifier
 }
 
 // Claims are what a verified ID token says about the person.
@@ -74,36 +79,30 @@ func Discover(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if len(cfg.Scopes) == 0 {
-		cfg.Scopes = []string{"openid", "email", "profile"}
+	if cfg.KeyRefresh <= 0 {
+		cfg.KeyRefresh = time.Minute
 	}
-	c := &Client{cfg: cfg}
-	if err := c.getJSON(ctx, strings.TrimSuffix(cfg.Issuer, "/")+"/.well-known/openid-configuration", &c.meta); err != nil {
+	if len(cfg.Scopes) == 0 {
+		cfg.Scopes = []string{gooidc.ScopeOpenID, "email", "profile"}
+	}
+	p, err := gooidc.NewProvider(gooidc.ClientContext(ctx, cfg.HTTPClient), cfg.Issuer)
+	if err != nil {
 		return nil, fmt.Errorf("oidc: discovery: %w", err)
 	}
-	if c.meta.Issuer != cfg.Issuer {
-		return nil, fmt.Errorf("oidc: discovery: issuer %q does not match the configured %q: %w", c.meta.Issuer, cfg.Issuer, errs.ErrInvalid)
+	var meta struct {
+		JWKSURL string `json:"jwks_uri"`
 	}
-	if c.meta.AuthURL == "" || c.meta.TokenURL == "" || c.meta.JWKSURL == "" {
+	if err := p.Claims(&meta); err != nil || meta.JWKSURL == "" || p.Endpoint().AuthURL == "" || p.Endpoint().TokenURL == "" {
 		return nil, fmt.Errorf("oidc: discovery: endpoints missing: %w", errs.ErrInvalid)
 	}
+	c := &Client{cfg: cfg, issuer: cfg.Issuer,
+		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: p.Endpoint(),
+			RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes},
+		keys: &keySet{url: meta.JWKSURL, client: cfg.HTTPClient, every: cfg.KeyRefresh, now: cfg.Now},
+	}
+	c.verifier = gooidc.NewVerifier(cfg.Issuer, c.keys, &gooidc.Config{ClientID: cfg.ClientID,
+		SupportedSigningAlgs: SigningAlgs, Now: cfg.Now})
 	return c, nil
-}
-
-func (c *Client) getJSON(ctx context.Context, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", u, resp.Status)
-	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(v)
 }
 
 // Flow is the per-sign-in state the caller keeps (in a short-lived cookie)
@@ -124,60 +123,26 @@ func random() string {
 // Start begins a sign-in: it returns the provider URL to send the browser to
 // and the Flow to keep until the callback.
 func (c *Client) Start(next string) (string, Flow) {
-	f := Flow{State: random(), Nonce: random(), Verifier: random(), Next: next}
-	sum := sha256.Sum256([]byte(f.Verifier))
-	q := url.Values{
-		"response_type":         {"code"},
-		"client_id":             {c.cfg.ClientID},
-		"redirect_uri":          {c.cfg.RedirectURL},
-		"scope":                 {strings.Join(c.cfg.Scopes, " ")},
-		"state":                 {f.State},
-		"nonce":                 {f.Nonce},
-		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
-		"code_challenge_method": {"S256"},
-	}
-	sep := "?"
-	if strings.Contains(c.meta.AuthURL, "?") {
-		sep = "&"
-	}
-	return c.meta.AuthURL + sep + q.Encode(), f
+	f := Flow{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier(), Next: next}
+	return c.oauth.AuthCodeURL(f.State, gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)), f
 }
 
 // Finish completes a sign-in from the callback's state and code: it checks
 // the state, exchanges the code (with the PKCE verifier) and verifies the
-// ID token. Every failure wraps errs.ErrUnauthenticated.
+// ID token and its nonce. Every failure wraps errs.ErrUnauthenticated.
 func (c *Client) Finish(ctx context.Context, f Flow, state, code string) (Claims, error) {
 	if f.State == "" || subtle.ConstantTimeCompare([]byte(state), []byte(f.State)) != 1 {
 		return Claims{}, fmt.Errorf("oidc: state does not match: %w", errs.ErrUnauthenticated)
 	}
-	form := url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {code},
-		"redirect_uri":  {c.cfg.RedirectURL},
-		"client_id":     {c.cfg.ClientID},
-		"code_verifier": {f.Verifier},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.meta.TokenURL, strings.NewReader(form.Encode()))
+	tok, err := c.oauth.Exchange(gooidc.ClientContext(ctx, c.cfg.HTTPClient), code, oauth2.VerifierOption(f.Verifier))
 	if err != nil {
-		return Claims{}, fmt.Errorf("oidc: token: %w", err)
+		return Claims{}, fmt.Errorf("oidc: token exchange failed: %v: %w", err, errs.ErrUnauthenticated)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if c.cfg.ClientSecret != "" {
-		req.SetBasicAuth(url.QueryEscape(c.cfg.ClientID), url.QueryEscape(c.cfg.ClientSecret))
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return Claims{}, fmt.Errorf("oidc: the token response has no ID token: %w", errs.ErrUnauthenticated)
 	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return Claims{}, fmt.Errorf("oidc: token: %w", err)
-	}
-	defer resp.Body.Close()
-	var tr struct {
-		IDToken string `json:"id_token"`
-		Error   string `json:"error"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tr); err != nil || resp.StatusCode != http.StatusOK || tr.IDToken == "" {
-		return Claims{}, fmt.Errorf("oidc: token exchange failed (%s %s): %w", resp.Status, tr.Error, errs.ErrUnauthenticated)
-	}
-	cl, err := c.Verify(ctx, tr.IDToken)
+	cl, err := c.Verify(ctx, raw)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -187,126 +152,121 @@ func (c *Client) Finish(ctx context.Context, f Flow, state, code string) (Claims
 	return cl, nil
 }
 
-// Verify checks an ID token's RS256 signature against the provider's keys,
-// and its issuer, audience, expiry and issue time.
+// Verify checks an ID token: its signature (RS256 or ES256) against the
+// provider's keys, and its issuer, audience, authorised party, expiry and
+// issue time.
 func (c *Client) Verify(ctx context.Context, token string) (Claims, error) {
-	fail := func(why string) (Claims, error) {
+	fail := func(why string, err error) (Claims, error) {
+		if err != nil {
+			why += ": " + err.Error()
+		}
 		return Claims{}, fmt.Errorf("oidc: ID token %s: %w", why, errs.ErrUnauthenticated)
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return fail("is not a JWT")
-	}
-	var hdr struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
-	}
-	if err := decodeSegment(parts[0], &hdr); err != nil {
-		return fail("header is unreadable")
-	}
-	if hdr.Alg != "RS256" {
-		return fail("uses algorithm " + hdr.Alg + ", not RS256")
-	}
-	key, err := c.key(ctx, hdr.Kid)
+	idt, err := c.verifier.Verify(ctx, token)
 	if err != nil {
-		return fail("key: " + err.Error())
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return fail("signature is unreadable")
-	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], sig); err != nil {
-		return fail("signature is not valid")
+		return fail("is not valid", err)
 	}
 	var raw struct {
 		Claims
-		Aud json.RawMessage `json:"aud"`
-		Azp string          `json:"azp"`
-		Exp json.Number     `json:"exp"`
-		Iat json.Number     `json:"iat"`
+		Azp string `json:"azp"`
 	}
-	if err := decodeSegment(parts[1], &raw); err != nil {
-		return fail("claims are unreadable")
-	}
-	var auds []string
-	var one string
-	if json.Unmarshal(raw.Aud, &one) == nil {
-		auds = []string{one}
-	} else if json.Unmarshal(raw.Aud, &auds) != nil {
-		return fail("audience is unreadable")
+	if err := idt.Claims(&raw); err != nil {
+		return fail("claims are unreadable", err)
 	}
 	now := c.cfg.Now()
-	exp, err1 := raw.Exp.Int64()
-	iat, err2 := raw.Iat.Int64()
 	switch {
-	case raw.Issuer != c.meta.Issuer:
-		return fail("was issued by " + raw.Issuer)
-	case !slices.Contains(auds, c.cfg.ClientID):
-		return fail("is not for this client")
-	case len(auds) > 1 && raw.Azp != c.cfg.ClientID:
-		return fail("has the wrong authorised party")
-	case err1 != nil || now.After(time.Unix(exp, 0).Add(time.Minute)):
-		return fail("has expired")
-	case err2 != nil || time.Unix(iat, 0).After(now.Add(5*time.Minute)):
-		return fail("was issued in the future")
-	case raw.Subject == "":
-		return fail("has no subject")
+	case len(idt.Audience) > 1 && raw.Azp != c.cfg.ClientID:
+		return fail("has the wrong authorised party", nil)
+	case !slices.Contains(idt.Audience, c.cfg.ClientID):
+		return fail("is not for this client", nil)
+	case idt.IssuedAt.After(now.Add(5 * time.Minute)):
+		return fail("was issued in the future", nil)
+	case idt.Subject == "":
+		return fail("has no subject", nil)
 	}
+	raw.Claims.Issuer, raw.Claims.Subject = idt.Issuer, idt.Subject
 	return raw.Claims, nil
 }
 
-func decodeSegment(s string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	d := json.NewDecoder(strings.NewReader(string(b)))
-	d.UseNumber()
-	return d.Decode(v)
+// Issuer returns the provider's issuer URL.
+func (c *Client) Issuer() string { return c.issuer }
+
+// keySet is the provider's signing keys (a go-oidc KeySet): cached, and
+// fetched again when no cached key verifies a token, but not more often
+// than every.
+type keySet struct {
+	url    string
+	client *http.Client
+	every  time.Duration
+	now    func() time.Time
+
+	mu      sync.Mutex
+	keys    *gooidc.StaticKeySet
+	fetched time.Time
+	fetches int
 }
 
-// key returns the provider's key with this ID, fetching the JWKS again when
-// the key is not known (keys rotate).
-func (c *Client) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
-	c.mu.Lock()
-	k, ok := c.keys[kid]
-	c.mu.Unlock()
-	if ok {
-		return k, nil
+// errNoKey says that no key of the provider's set verifies the token.
+var errNoKey = errors.New("no key of the provider's key set verifies it")
+
+// VerifySignature implements gooidc.KeySet.
+func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys != nil {
+		if payload, err := k.keys.VerifySignature(ctx, jwt); err == nil {
+			return payload, nil
+		}
+		if k.now().Sub(k.fetched) < k.every {
+			return nil, errNoKey // fetched moments ago: a rotation would already show
+		}
 	}
-	var set struct {
-		Keys []struct {
-			Kty string `json:"kty"`
-			Kid string `json:"kid"`
-			Use string `json:"use"`
-			N   string `json:"n"`
-			E   string `json:"e"`
-		} `json:"keys"`
-	}
-	if err := c.getJSON(ctx, c.meta.JWKSURL, &set); err != nil {
+	if err := k.fetch(ctx); err != nil {
 		return nil, err
 	}
-	keys := map[string]*rsa.PublicKey{}
-	for _, j := range set.Keys {
-		if j.Kty != "RSA" || (j.Use != "" && j.Use != "sig") {
-			continue
-		}
-		n, err1 := base64.RawURLEncoding.DecodeString(j.N)
-		e, err2 := base64.RawURLEncoding.DecodeString(j.E)
-		if err1 != nil || err2 != nil || len(e) > 4 || len(n) < 256 {
-			continue
-		}
-		keys[j.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+	payload, err := k.keys.VerifySignature(ctx, jwt)
+	if err != nil {
+		return nil, errNoKey
 	}
-	c.mu.Lock()
-	c.keys = keys
-	c.mu.Unlock()
-	if k, ok := keys[kid]; ok {
-		return k, nil
-	}
-	return nil, errors.New("no key " + kid + " in the provider's key set")
+	return payload, nil
 }
 
-// Issuer returns the provider's issuer URL.
-func (c *Client) Issuer() string { return c.meta.Issuer }
+// fetch reads the provider's key set, keeping its signing keys.
+func (k *keySet) fetch(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
+	if err != nil {
+		return fmt.Errorf("key set: %w", err)
+	}
+	resp, err := k.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("key set: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("key set: GET %s: %s", k.url, resp.Status)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&set); err != nil {
+		return fmt.Errorf("key set: %w", err)
+	}
+	ks := &gooidc.StaticKeySet{}
+	for _, j := range set.Keys {
+		if (j.Use != "" && j.Use != "sig") || !j.Valid() || !j.IsPublic() {
+			continue
+		}
+		ks.PublicKeys = append(ks.PublicKeys, j.Key)
+	}
+	k.keys, k.fetched = ks, k.now()
+	k.fetches++
+	if len(ks.PublicKeys) == 0 {
+		return fmt.Errorf("key set: %s holds no signing key", strings.TrimSpace(k.url))
+	}
+	return nil
+}
+
+// Fetches returns how many times the key set was fetched, for tests.
+func (c *Client) Fetches() int {
+	c.keys.mu.Lock()
+	defer c.keys.mu.Unlock()
+	return c.keys.fetches
+}

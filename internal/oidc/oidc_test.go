@@ -75,6 +75,24 @@ func TestFlow(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
+	t.Run("ES256", func(t *testing.T) {
+		p.Alg = "ES256"
+		defer func() { p.Alg = "" }()
+		u, f := c.Start("/account")
+		q := oidctest.Authorize(t, u)
+		cl, err := c.Finish(ctx, f, q.Get("state"), q.Get("code"))
+		if err != nil || cl.Subject != "user-1" {
+			t.Fatalf("ES256 token: %+v %v", cl, err)
+		}
+	})
+	t.Run("HS256 with the public key as secret", func(t *testing.T) {
+		tok := p.Sign(p.Claims(""))
+		parts := strings.Split(tok, ".")
+		parts[0] = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"k1"}`))
+		if _, err := c.Verify(ctx, parts[0]+"."+parts[1]+"."+parts[2]); !errors.Is(err, errs.ErrUnauthenticated) {
+			t.Errorf("got %v", err)
+		}
+	})
 	t.Run("alg none", func(t *testing.T) {
 		tok := p.Sign(p.Claims(""))
 		parts := strings.Split(tok, ".")
@@ -83,4 +101,45 @@ func TestFlow(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
+}
+
+// TestKeyRotation: a rotated key is fetched once when a token names it, and
+// tokens signed with unknown keys cannot make the client fetch the key set
+// more than once per KeyRefresh.
+func TestKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	p := oidctest.NewProvider(t)
+	now := time.Now()
+	c, err := Discover(ctx, Config{Issuer: p.URL, ClientID: "ccg", RedirectURL: "https://ccg.test/auth/oidc/callback",
+		KeyRefresh: time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := func() map[string]any {
+		m := p.Claims("n")
+		m["exp"] = now.Add(time.Hour).Unix()
+		m["iat"] = now.Unix()
+		return m
+	}
+	if _, err := c.Verify(ctx, p.Sign(claims())); err != nil {
+		t.Fatal(err)
+	}
+	if c.Fetches() != 1 {
+		t.Fatalf("%d fetches for the first token, want 1", c.Fetches())
+	}
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	forger := &oidctest.Provider{Key: other, Kid: "nope"}
+	for i := 0; i < 20; i++ {
+		if _, err := c.Verify(ctx, forger.Sign(claims())); !errors.Is(err, errs.ErrUnauthenticated) {
+			t.Fatalf("forged token: %v", err)
+		}
+	}
+	if c.Fetches() > 2 {
+		t.Fatalf("20 tokens with an unknown key made %d fetches of the key set", c.Fetches())
+	}
+	now = now.Add(2 * time.Minute)
+	p.Rotate(t)
+	if _, err := c.Verify(ctx, p.Sign(claims())); err != nil {
+		t.Fatalf("token with the rotated key: %v", err)
+	}
 }

@@ -54,7 +54,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	p, err := acc.SignIn(r.Context(), email, pw, clientIP(r))
+	p, err := acc.SignIn(r.Context(), email, pw, access.ClientIP(r.Context()))
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "The email address or password is not right."
 		switch {
@@ -77,7 +77,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p *access.
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		_ = acc.EndSession(r.Context(), c.Value)
 	}
-	id, sess, err := acc.StartSession(r.Context(), p, access.SessionMeta{IP: clientIP(r), UserAgent: r.UserAgent(), Method: method})
+	id, sess, err := acc.StartSession(r.Context(), p, access.SessionMeta{IP: access.ClientIP(r.Context()), UserAgent: r.UserAgent(), Method: method})
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,11 @@ type auditVM struct {
 	Entries []access.AuditEntry `json:"entries"`
 	After   int64               `json:"after"`
 	Next    string              `json:"next,omitempty"`
+	Earlier string              `json:"earlier,omitempty"`
 }
+
+// auditPage is how many entries the audit page lists.
+const auditPage = 200
 
 func (s *Server) auditView(r *http.Request) (any, error) {
 	acc, err := s.accessService()
@@ -340,18 +344,25 @@ func (s *Server) auditView(r *http.Request) (any, error) {
 		return nil, err
 	}
 	p := personFrom(r)
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	res, err := acc.VerifyAudit(r.Context(), p)
+	res, err := acc.VerifyAudit(r.Context(), p, nil)
 	if err != nil {
 		return nil, err
 	}
-	es, err := acc.AuditLog(r.Context(), p, after, 200)
+	// Without ?after= the page shows the newest entries of an intact log.
+	after := max(0, res.HeadSeq-auditPage)
+	if q := r.URL.Query().Get("after"); q != "" || !res.OK() {
+		after, _ = strconv.ParseInt(q, 10, 64)
+	}
+	es, err := acc.AuditLog(r.Context(), p, after, auditPage)
 	if err != nil {
 		return nil, err
 	}
 	vm := auditVM{Verify: res, Entries: es, After: after}
-	if len(es) == 200 {
+	if len(es) == auditPage {
 		vm.Next = "/admin/audit?after=" + url.QueryEscape(strconv.FormatInt(es[len(es)-1].Seq, 10))
+	}
+	if after > 0 {
+		vm.Earlier = "/admin/audit?after=" + strconv.FormatInt(max(0, after-auditPage), 10)
 	}
 	return vm, nil
 }

@@ -106,7 +106,7 @@ var matrixExpect = map[access.Action]struct{ own, other string }{
 	access.ActSiteStatic:     {everyone, "same"},
 	access.ActPublicView:     {everyone, "same"},
 	access.ActSignIn:         {everyone, "same"},
-	access.ActImportsView:    {everyone, "same"},
+	access.ActImportsView:    {"administrator analyst", "same"},
 	access.ActAccount:        {signedIn, "same"},
 	access.ActPeopleView:     {"administrator governance-secretary", "same"},
 	access.ActPeopleAdmin:    {"administrator", "same"},
@@ -161,6 +161,35 @@ var matrixRouteExpect = map[string]struct{ own, other string }{
 	"GET /finance/budgets.csv": {overseers + " locality-lead", overseers},
 	// One practice's prescribing budget: A1 vs B1.
 	"GET /finance/prescribing/{code}": {overseers + " locality-lead practice-member", overseers},
+}
+
+// matrixQueryExpect are requests whose query parameters (level, org) or
+// measure (its data source) change who may see them: referral figures come
+// from the CCG's own extracts and are public only at CCG and England level;
+// prescribing figures are open data at every level. {own} and {other} are
+// replaced by the person's practice A1 (locality L1) or another's, B1
+// (L2). Every way to the same figures must give the same answer.
+var matrixQueryExpect = []struct{ target, own, other string }{
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=practice&org={practice}", overseers + " locality-lead practice-member", overseers},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&org={practice}", overseers + " locality-lead practice-member", overseers},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=PRACTICE&org={practice}", overseers + " locality-lead practice-member", overseers},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=practice", overseers, "same"},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=locality&org={locality}", overseers + " locality-lead practice-member", overseers},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=locality", overseers, "same"},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=ccg", everyone, "same"},
+	{"/api/v1/measures/referrals_dermatology/values?month=2021-01&level=england", everyone, "same"},
+	{"/prescribing/measures/referrals_dermatology/values.csv?month=2021-01&level=practice&org={practice}", overseers + " locality-lead practice-member", overseers},
+	{"/prescribing/measures/referrals_dermatology/values.csv?month=2021-01&level=ccg", everyone, "same"},
+	{"/api/v1/measures/referrals_dermatology/deciles?level=practice", overseers, "same"},
+	{"/api/v1/measures/referrals_dermatology/deciles?level=ccg", everyone, "same"},
+	{"/prescribing/measures/referrals_dermatology", overseers, "same"},
+	{"/api/v1/measures/referrals_dermatology?practice={practice}", overseers, "same"},
+	{"/prescribing/measures/referrals_dermatology/funnel.csv", overseers, "same"},
+	{"/prescribing/measures/referrals_dermatology/trend.csv?practice={practice}", overseers, "same"},
+	{"/api/v1/measures/ppi_high_dose/values?month=2021-01&level=practice&org={practice}", everyone, "same"},
+	{"/api/v1/measures/ppi_high_dose/values?month=2021-01&level=practice", everyone, "same"},
+	{"/prescribing/measures/ppi_high_dose/values.csv?month=2021-01&level=locality&org={locality}", everyone, "same"},
+	{"/prescribing/measures/ppi_high_dose?practice={practice}", everyone, "same"},
 }
 
 // fillPath puts own or other values into a route pattern's wildcards: the
@@ -277,6 +306,26 @@ func TestAuthorisationMatrix(t *testing.T) {
 								ctxName = "other"
 							}
 							t.Errorf("%s %s as %s (%s): status %d, want allowed=%v", e.Method, target, role, ctxName, rec.Code, wantAllowed)
+						}
+					}
+				}
+			}
+			// The same routes again with query parameters that change the answer.
+			for _, q := range matrixQueryExpect {
+				for _, own := range []bool{true, false} {
+					allowed := q.own
+					if !own && q.other != "same" {
+						allowed = q.other
+					}
+					target := strings.NewReplacer("{practice}", map[bool]string{true: "A1", false: "B1"}[own],
+						"{locality}", map[bool]string{true: "L1", false: "L2"}[own]).Replace(q.target)
+					for _, role := range roles {
+						req := httptest.NewRequest("GET", target, nil)
+						w.authenticate(req, role)
+						rec := httptest.NewRecorder()
+						mux.ServeHTTP(rec, req)
+						if wantAllowed := strings.Contains(" "+allowed+" ", " "+string(role)+" "); govDenied(rec) == wantAllowed {
+							t.Errorf("GET %s as %s: status %d, want allowed=%v", target, role, rec.Code, wantAllowed)
 						}
 					}
 				}

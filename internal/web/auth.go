@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -56,13 +57,55 @@ func personFrom(r *http.Request) *access.Person { return whoFrom(r).person }
 // csrfFor returns the anti-forgery token to put in forms on this page.
 func csrfFor(r *http.Request) string { return whoFrom(r).csrf }
 
-// clientIP is the request's remote address without the port.
-func clientIP(r *http.Request) string {
+// clientIP is the address of the caller: the request's remote address, or,
+// when that is a trusted proxy (Deps.TrustedProxies), the nearest address
+// in X-Forwarded-For that is not a trusted proxy. Forwarded addresses from
+// anybody else are ignored (anyone can write the header).
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	remote, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(remote) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: trust nothing beyond it
+		}
+		if !s.trusted(a) {
+			return a.Unmap().String()
+		}
 	}
 	return host
+}
+
+// trusted reports whether a is one of Deps.TrustedProxies.
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.deps.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// overTLS reports whether the request reached us over TLS: directly, or
+// through a trusted proxy that says so (X-Forwarded-Proto: https).
+func (s *Server) overTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && s.trusted(a) && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }
 
 // secureRequest reports whether cookies should be marked Secure: the
@@ -82,7 +125,7 @@ func randomToken() string {
 // browser that is not signed in it sets the pre-session anti-forgery cookie.
 func (s *Server) identify(w http.ResponseWriter, r *http.Request) *http.Request {
 	wh := &who{}
-	ctx := access.WithClientIP(r.Context(), clientIP(r))
+	ctx := access.WithClientIP(r.Context(), s.clientIP(r))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}

@@ -52,7 +52,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.deps.Access.SignInExternal(r.Context(), access.ExternalIdentity{Issuer: cl.Issuer, Subject: cl.Subject,
-		Email: cl.Email, EmailVerified: cl.EmailVerified, Name: cl.Name}, clientIP(r))
+		Email: cl.Email, EmailVerified: cl.EmailVerified, Name: cl.Name}, access.ClientIP(r.Context()))
 	if errors.Is(err, errs.ErrForbidden) {
 		return statusError(http.StatusForbidden, "Your identity provider signed you in, but you are not allowed to sign in here. "+
 			"Ask an administrator of this site to add you, using the email address your identity provider gives.")

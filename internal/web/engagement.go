@@ -414,7 +414,9 @@ func (s *Server) engAnswerPostView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engAnsweredVM{Disposition: d, Message: "Thank you. Your answers have been recorded anonymously; this link cannot be used again."}, nil
+	// The same words whether or not the link had been used before: the
+	// answer must not tell whoever holds a link what happened to it.
+	return engAnsweredVM{Disposition: d, Message: "Thank you. Each survey link counts once: the first answers sent with it are kept, anonymously, and this link cannot be used again."}, nil
 }
 
 // ---- consultations ----

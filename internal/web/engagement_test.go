@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,20 +15,22 @@ import (
 	"ccg/internal/access"
 	"ccg/internal/calendar"
 	"ccg/internal/engagement"
+	"ccg/internal/store/sqlstore"
 )
 
 type engWorld struct {
 	*accessWorld
 	survey engagement.Survey
+	wave   engagement.Wave
 	tokens []engagement.IssuedToken
 }
 
 // newEngWorld is the access world with, in engagement: a survey with a wave
 // open today, eight invited, four answered, and a consultation.
-func newEngWorld(t *testing.T) *engWorld {
+func newEngWorld(t *testing.T, st *sqlstore.Store) *engWorld {
 	t.Helper()
 	ctx := access.WithActor(context.Background(), access.System)
-	aw := newAccessWorld(t, openSQLite(t))
+	aw := newAccessWorld(t, st)
 	svc := aw.eng
 	w := &engWorld{accessWorld: aw}
 	var err error
@@ -43,6 +46,7 @@ func newEngWorld(t *testing.T) *engWorld {
 	for i := 0; i < 8; i++ {
 		inv = append(inv, engagement.Invitee{Person: int64(1000 + i), Practice: "A10001", Class: engagement.Class{Leadership: engagement.OtherMember}})
 	}
+	w.wave = wave
 	if w.tokens, err = svc.Invite(ctx, 1, wave.ID, inv); err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +76,16 @@ func engAllAgree() engagement.Answers {
 }
 
 // TestEngagementPages answers through a token link with the form's CSRF
-// token, and checks the group-of-five rule in the results API.
+// token, and checks that an open wave's results are held (issue 13: no
+// differencing between two readings) and the group-of-five rule once it
+// closes, on both SQL engines.
 func TestEngagementPages(t *testing.T) {
-	w := newEngWorld(t)
+	for engine, open := range storeEngines(t) {
+		t.Run(engine, func(t *testing.T) { engagementPages(t, newEngWorld(t, open(t))) })
+	}
+}
+
+func engagementPages(t *testing.T, w *engWorld) {
 	h := w.srv.Handler()
 	results := func(t *testing.T) engagement.WaveResults {
 		t.Helper()
@@ -116,17 +127,47 @@ func TestEngagementPages(t *testing.T) {
 			t.Fatalf("got %d", rec.Code)
 		}
 	})
-	t.Run("answering burns the link", func(t *testing.T) {
+	t.Run("answers that break the rules get a plain message", func(t *testing.T) {
+		bad := url.Values{"token": {w.tokens[4].Token}, "q-own-belongs": {"9"}, "csrf_token": {b.csrf(link)}}
+		rec := b.post("/survey", bad)
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadRequest || strings.Contains(body, "engagement:") || strings.Contains(body, ": invalid") ||
+			!strings.Contains(body, "choose a point from 1 to 5") || !strings.Contains(body, rec.Header().Get(requestIDKey)) {
+			t.Fatalf("bad answers: %d %s", rec.Code, clipBody(body))
+		}
+	})
+	t.Run("answering burns the link, and says nothing of it to the next holder", func(t *testing.T) {
+		fresh := b.get(link).Body.String()
 		form.Set("csrf_token", b.csrf(link))
 		rec := b.post("/survey", form)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Thank you") {
 			t.Fatalf("answer: %d %s", rec.Code, rec.Body)
 		}
-		if rec := b.post("/survey", form); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "already been used") {
-			t.Fatalf("second answer: %d", rec.Code)
+		first := doneMessage(rec.Body.String())
+		// whoever holds the link afterwards sees what a fresh link shows,
+		// and gets the same answer: nothing says it was used (or when)
+		again := b.get(link)
+		if again.Code != http.StatusOK || stripCSRF(again.Body.String()) != stripCSRF(fresh) {
+			t.Fatalf("a used link's page differs from a fresh one's: %d", again.Code)
+		}
+		rec = b.post("/survey", form)
+		if rec.Code != http.StatusOK || doneMessage(rec.Body.String()) != first {
+			t.Fatalf("second answer: %d %q, want the first answer's %q", rec.Code, doneMessage(rec.Body.String()), first)
 		}
 	})
-	t.Run("five answers are shown, with charts and CSV", func(t *testing.T) {
+	t.Run("five answers of an open wave are held, rates by practice too", func(t *testing.T) {
+		r := results(t)
+		if r.Hidden == nil || r.Hidden.Code != engagement.HeldCode || r.Respondents != 0 {
+			t.Fatalf("results of an open wave with five answers: hidden %v, respondents %d", r.Hidden, r.Respondents)
+		}
+		if body := w.asRole(t, access.RoleAnalyst, fmt.Sprintf("/api/v1/surveys/%d/results", w.survey.ID)).Body.String(); strings.Contains(body, `"key": "A10001"`) {
+			t.Fatalf("rates by practice shown while the wave is open")
+		}
+	})
+	t.Run("once closed, five answers are shown, with charts and CSV", func(t *testing.T) {
+		if _, err := w.eng.CloseWave(access.WithActor(context.Background(), access.System), 1, w.wave.ID); err != nil {
+			t.Fatal(err)
+		}
 		if r := results(t); r.Hidden != nil || r.Respondents != 5 {
 			t.Fatalf("results with five answers: hidden %v, respondents %d", r.Hidden, r.Respondents)
 		}
@@ -181,3 +222,19 @@ func TestEngagementPages(t *testing.T) {
 		}
 	})
 }
+
+var (
+	doneMessageRE = regexp.MustCompile(`(?s)<p id="done-message">(.*?)</p>`)
+	csrfValueRE   = regexp.MustCompile(`name="csrf_token" value="[^"]*"`)
+)
+
+// doneMessage is the message of the "thank you" page.
+func doneMessage(body string) string {
+	if m := doneMessageRE.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// stripCSRF leaves the anti-forgery token out of a page, for comparing.
+func stripCSRF(body string) string { return csrfValueRE.ReplaceAllString(body, "") }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"ccg/internal/errs"
 	"ccg/internal/importing"
@@ -68,9 +69,9 @@ func classify(err error) (status int, msg string) {
 		status, msg = http.StatusNotFound, "We could not find what you asked for."
 	case errors.Is(err, errs.ErrInvalid):
 		// Domain messages for invalid input say which rule was broken.
-		status, msg = http.StatusBadRequest, err.Error()
+		status, msg = http.StatusBadRequest, plainMessage(err, "Something in what you sent is not right. Check it and try again.")
 	case errors.Is(err, errs.ErrConflict):
-		status, msg = http.StatusConflict, err.Error()
+		status, msg = http.StatusConflict, plainMessage(err, "That could not be done: it clashes with what is already recorded (for example, it exists already).")
 	case errors.Is(err, errs.ErrForbidden):
 		status, msg = http.StatusForbidden, "You do not have permission to do this."
 	case errors.Is(err, errs.ErrUnauthenticated):
@@ -83,6 +84,58 @@ func classify(err error) (status int, msg string) {
 		msg = pe.msg
 	}
 	return status, msg
+}
+
+// packages are the operation prefixes ccg's packages put on errors.
+var packages = map[string]bool{"access": true, "calendar": true, "engagement": true, "finance": true, "governance": true,
+	"importing": true, "import": true, "registry": true, "variation": true, "web": true, "oidc": true, "csvsafe": true, "stats": true}
+
+// technical marks text meant for developers (drivers, the store, Go
+// itself): an error holding any of it is never shown to people.
+var technical = []string{"sqlstore", "sql:", "SQLSTATE", "constraint", "UNIQUE", "FOREIGN KEY", "violates", "pq:", "pgx",
+	"duckdb", "driver", "SQLITE", "syntax error", "database", "panic", "runtime error", "goroutine", ".go:", "0x", "context "}
+
+// plainMessage turns a domain error into a sentence for people: the words
+// after the last package prefix, without the sentinel, capitalised, with a
+// full stop ("governance: cast vote 3: governance: vote 3: the practice has
+// already voted: conflict" reads "Vote 3: the practice has already voted.").
+// An error carrying anything technical gets fallback instead; the log has
+// the whole error with the request ID.
+func plainMessage(err error, fallback string) string {
+	var pe *publicError
+	if errors.As(err, &pe) {
+		return pe.msg
+	}
+	msg := err.Error()
+	for _, t := range technical {
+		if strings.Contains(msg, t) {
+			return fallback
+		}
+	}
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for _, s := range []error{errs.ErrInvalid, errs.ErrConflict, errs.ErrNotFound, errs.ErrForbidden, errs.ErrUnauthenticated} {
+			if t, ok := strings.CutSuffix(msg, ": "+s.Error()); ok {
+				msg, trimmed = t, true
+			}
+		}
+	}
+	segs := strings.Split(msg, ": ")
+	for i := len(segs) - 1; i >= 0; i-- {
+		if packages[segs[i]] {
+			segs = segs[i+1:]
+			break
+		}
+	}
+	msg = strings.TrimSpace(strings.Join(segs, ": "))
+	if msg == "" || packages[msg] {
+		return fallback
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+		msg += "."
+	}
+	return msg
 }
 
 // errorTitles are the page headings for each status.
@@ -108,9 +161,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if view.Title == "" {
 		view.Title = http.StatusText(status)
 	}
-	if status >= 500 {
-		view.RequestID = id
-	}
+	// Every error names its request, so that a person can quote it and the
+	// log (which has the whole error) can be searched for it.
+	view.RequestID = id
 	if api {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ccg"`)

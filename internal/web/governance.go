@@ -316,7 +316,7 @@ func (s *Server) govSchemeView(r *http.Request) (any, error) {
 		if err != nil {
 			vm.Error = "Enter the value in pounds, for example 250000."
 		} else if _, why, err := c.WhoDecides(vm.Type, pence); err != nil {
-			vm.Error = err.Error()
+			vm.Error = plainMessage(err, "That question could not be answered.")
 		} else {
 			vm.Answer = why
 		}
@@ -923,8 +923,7 @@ func (s *Server) govAssuranceCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"governance-assurance-%d.csv\"", y))
+	setDownload(w.Header(), fmt.Sprintf("governance-assurance-%d.csv", y))
 	return rep.WriteCSV(w)
 }
 
@@ -983,8 +982,7 @@ func (s *Server) govDecisionsAtom(w http.ResponseWriter, r *http.Request) error 
 // writeSafeCSV writes rows as a CSV download through csvsafe, so that no
 // cell can start a spreadsheet formula.
 func writeSafeCSV(w http.ResponseWriter, name string, rows [][]string) error {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", strings.Map(safeFileRune, name)))
+	setDownload(w.Header(), name)
 	cw := csvsafe.NewWriter(w)
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("web: write CSV: %w", err)

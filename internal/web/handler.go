@@ -87,9 +87,17 @@ func (s *Server) wrap(rt route, api bool, h handlerFunc) http.Handler {
 		id := newRequestID()
 		rec := &recorder{ResponseWriter: w}
 		securityHeaders(rec.Header())
+		if s.overTLS(r) {
+			rec.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		rec.Header().Set(requestIDKey, id)
 		r.Header.Set(requestIDKey, id)
 		r = s.identify(rec, r)
+		if personFrom(r).SignedIn() || r.URL.Query().Has("token") || !safeMethod(r.Method) {
+			// Personal pages (and a survey link's) are never kept by
+			// browsers or proxies; handlers of public files may say otherwise.
+			rec.Header().Set("Cache-Control", "no-store")
+		}
 
 		var handlerErr error
 		defer func() {
@@ -111,7 +119,12 @@ func (s *Server) wrap(rt route, api bool, h handlerFunc) http.Handler {
 		if rt.Resource != nil {
 			res = rt.Resource(r)
 		}
-		if err := s.authorize(r, rt.Action, res); err != nil {
+		err := s.authorize(r, rt.Action, res)
+		if err == nil && rt.Figures != nil {
+			source, level, org := rt.Figures(r)
+			err = s.authorizeFigures(r, source, level, org)
+		}
+		if err != nil {
 			handlerErr = err
 			s.fail(rec, r, api, err)
 			return
@@ -237,11 +250,31 @@ func (s *Server) csvHandler(rt route) handlerFunc {
 		if err := t.WriteCSV(&buf); err != nil {
 			return fmt.Errorf("web: write CSV: %w", err)
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", strings.Map(safeFileRune, name)))
+		setDownload(w.Header(), name)
 		_, err = w.Write(buf.Bytes())
 		return err
 	}
+}
+
+// maxFileName is the longest download name sent (parts of it come from the
+// request, such as an organisation code).
+const maxFileName = 80
+
+// setDownload sets the headers of a CSV download: its type, a file name of
+// safe characters only and at most maxFileName long (keeping ".csv"), and
+// Cache-Control: no-store (downloads may hold what only the reader may see).
+func setDownload(h http.Header, name string) {
+	name = strings.Map(safeFileRune, name)
+	if len(name) > maxFileName {
+		ext := ""
+		if i := strings.LastIndexByte(name, '.'); i >= 0 && len(name)-i <= 5 {
+			ext = name[i:]
+		}
+		name = name[:maxFileName-len(ext)] + ext
+	}
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	h.Set("Cache-Control", "no-store")
 }
 
 // safeFileRune keeps letters, digits and a few marks in download names.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"ccg/internal/calendar"
 	"ccg/internal/importing"
@@ -90,7 +91,8 @@ func (s *Server) homeView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("home: %w", err)
 	}
-	if len(runs) > 0 {
+	if len(runs) > 0 && s.authorize(r, ActionImportsView, Resource{Kind: "import"}) == nil {
+		// Import runs (who imported what) are for the roles that import.
 		v.LatestImport = &runs[0]
 	}
 	return v, nil
@@ -132,6 +134,21 @@ type OrgResult struct {
 const perPage = 50
 
 // searchView serves /search and /api/v1/organisations.
+// maxSearchLen is the longest search the organisation search takes, and
+// maxCodeLen the longest organisation code.
+const (
+	maxSearchLen = 100
+	maxCodeLen   = 20
+)
+
+// clip40 shortens what a person typed for echoing it in a message.
+func clip40(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
+}
+
 func (s *Server) searchView(r *http.Request) (any, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -141,8 +158,14 @@ func (s *Server) searchView(r *http.Request) (any, error) {
 		MemberOf: strings.ToUpper(strings.TrimSpace(q.Get("member_of"))),
 		PerPage:  perPage,
 	}
+	if n := utf8.RuneCountInString(v.Query); n > maxSearchLen {
+		return nil, invalid("Search for at most %d characters (you gave %d): a name, an ODS code or a postcode.", maxSearchLen, n)
+	}
+	if len(v.MemberOf) > maxCodeLen {
+		return nil, invalid("member_of must be an organisation code of at most %d characters.", maxCodeLen)
+	}
 	if v.Kind != "" && !v.Kind.Valid() {
-		return nil, invalid("%q is not a kind of organisation. Choose one of: %s.", v.Kind, kindList())
+		return nil, invalid("%q is not a kind of organisation. Choose one of: %s.", clip40(string(v.Kind)), kindList())
 	}
 	var err error
 	if v.Page, err = pageParam(r); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ccg/internal/access"
 	"ccg/internal/errs"
 	"ccg/internal/importing"
 )
@@ -32,7 +33,14 @@ type ImportView struct {
 	importing.RunDetail
 	// Shown is how many rejected rows are listed (the run may have more).
 	Shown int `json:"shown"`
+	// Hidden is true when the rows' contents are left out because the file
+	// holds personal data the reader may not see.
+	Hidden bool `json:"personal_data_hidden,omitempty"`
 }
+
+// personalHidden replaces the reason of a rejected row that may name a
+// person, for readers who do not manage people.
+const personalHidden = "Hidden: this file holds personal data, which only people administrators may see."
 
 // maxRejections is how many rejected rows a run's page lists.
 const maxRejections = 1000
@@ -54,7 +62,17 @@ func (s *Server) importView(r *http.Request) (any, error) {
 	if d.Rejections == nil {
 		d.Rejections = []importing.Rejection{}
 	}
-	return ImportView{RunDetail: d, Shown: len(d.Rejections)}, nil
+	hidden := false
+	if s.deps.Imports.Personal(d.Run.Kind) && s.authorize(r, access.ActImportsPersonal, Resource{Kind: "import", ID: raw}) != nil {
+		// The rows say what the file says about people: only where they
+		// are, never what.
+		for i := range d.Rejections {
+			d.Rejections[i].Record = ""
+			d.Rejections[i].Reason = personalHidden
+		}
+		hidden = true
+	}
+	return ImportView{RunDetail: d, Shown: len(d.Rejections), Hidden: hidden}, nil
 }
 
 // Duration says how long the run took, in words.

@@ -141,6 +141,9 @@ func escapeCheck(t *template.Template) (err error) {
 	return nil
 }
 
+// maxEchoedURI is the most of the request's address a page repeats.
+const maxEchoedURI = 500
+
 // render executes a page into a buffer (so a failure can still become an
 // error page), keeps the first link to each glossary term, and writes it.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any, api string) error {
@@ -152,9 +155,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	uri := r.URL.RequestURI()
+	if len(uri) > maxEchoedURI {
+		uri = uri[:maxEchoedURI] + "…" // the print footer need not repeat a huge query
+	}
 	p := page{
-		Data: data, Nav: s.navFor(r.URL.Path), Path: r.URL.Path,
-		URL: scheme + "://" + r.Host + r.URL.RequestURI(), API: api,
+		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
+		URL: scheme + "://" + r.Host + uri, API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
 		Person: personFrom(r), CSRF: csrfFor(r),
 	}
@@ -188,6 +195,18 @@ func (s *Server) navFor(p string) []navLink {
 	out := make([]navLink, len(s.nav))
 	for i, it := range s.nav {
 		out[i] = navLink{Label: it.Label, Href: it.Href, Current: i == best}
+	}
+	return out
+}
+
+// navShown leaves out the navigation items the reader may not use.
+func (s *Server) navShown(r *http.Request, links []navLink) []navLink {
+	out := links[:0:0]
+	for i, l := range links {
+		if a := s.nav[i].Action; a != "" && !access.Allowed(personFrom(r), a) {
+			continue
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -63,6 +63,11 @@ type route struct {
 	Action Action
 	// Resource picks the resource out of the request; nil means none.
 	Resource func(r *http.Request) Resource
+	// Figures, when set, names the figures the request reads (data source,
+	// level and organisation, from its path and query): the wrapper then
+	// also asks the policy about them (access.FiguresAction), so that every
+	// route and query parameter that shows the same figures gets one answer.
+	Figures func(r *http.Request) (source, level, org string)
 	// Page is the template of the HTML page ("registry/organisation").
 	Page string
 	// Exactly one of View, Table and Raw is set.
@@ -116,6 +121,8 @@ type navItem struct {
 	Href  string
 	// Prefixes are the paths under which the item is the current one.
 	Prefixes []string
+	// Action, when set, shows the item only to those the policy allows it.
+	Action Action
 }
 
 // navigation is the header menu, in order. Capabilities add their item here.
@@ -125,7 +132,7 @@ var navigation = []navItem{
 	{Label: "Prescribing", Href: "/prescribing", Prefixes: []string{"/prescribing"}},
 	{Label: "Governance", Href: "/governance", Prefixes: []string{"/governance"}},
 	{Label: "Have your say", Href: "/have-your-say", Prefixes: []string{"/have-your-say", "/consultations", "/questions", "/surveys", "/survey"}},
-	{Label: "Imports", Href: "/imports", Prefixes: []string{"/imports"}},
+	{Label: "Imports", Href: "/imports", Prefixes: []string{"/imports"}, Action: ActionImportsView},
 	{Label: "Money", Href: "/finance", Prefixes: []string{"/finance"}},
 	{Label: "Glossary", Href: "/glossary", Prefixes: []string{"/glossary"}},
 }

@@ -45,12 +45,12 @@ func (s *Server) variationRoutes() []route {
 		{Method: "GET", Path: "/prescribing", API: apiPrefix + "/measures", Action: access.ActAnalyticsView, Resource: published,
 			Page: "variation/measures", View: s.measuresView},
 		{Method: "GET", Path: "/prescribing/measures/{id}", API: apiPrefix + "/measures/{id}", Action: access.ActAnalyticsView, Resource: published,
-			Page: "variation/measure", View: s.measureView},
-		{Method: "GET", Path: "/prescribing/measures/{id}/values.csv", Action: access.ActAnalyticsView, Resource: published, Raw: s.measureValuesCSV},
-		{Method: "GET", Path: "/prescribing/measures/{id}/funnel.csv", Action: access.ActAnalyticsView, Resource: published, Table: s.measureFunnelCSV},
-		{Method: "GET", Path: "/prescribing/measures/{id}/trend.csv", Action: access.ActAnalyticsView, Resource: published, Table: s.measureTrendCSV},
-		{Method: "GET", Path: apiPrefix + "/measures/{id}/values", Action: access.ActAnalyticsView, Resource: published, Raw: s.measureValuesJSON},
-		{Method: "GET", Path: apiPrefix + "/measures/{id}/deciles", Action: access.ActAnalyticsView, Resource: published, Raw: s.measureDecilesJSON},
+			Figures: s.funnelFigures, Page: "variation/measure", View: s.measureView},
+		{Method: "GET", Path: "/prescribing/measures/{id}/values.csv", Action: access.ActAnalyticsView, Resource: published, Figures: s.queryFigures, Raw: s.measureValuesCSV},
+		{Method: "GET", Path: "/prescribing/measures/{id}/funnel.csv", Action: access.ActAnalyticsView, Resource: published, Figures: s.funnelFigures, Table: s.measureFunnelCSV},
+		{Method: "GET", Path: "/prescribing/measures/{id}/trend.csv", Action: access.ActAnalyticsView, Resource: published, Figures: s.funnelFigures, Table: s.measureTrendCSV},
+		{Method: "GET", Path: apiPrefix + "/measures/{id}/values", Action: access.ActAnalyticsView, Resource: published, Figures: s.queryFigures, Raw: s.measureValuesJSON},
+		{Method: "GET", Path: apiPrefix + "/measures/{id}/deciles", Action: access.ActAnalyticsView, Resource: published, Figures: s.queryFigures, Raw: s.measureDecilesJSON},
 		{Method: "GET", Path: "/prescribing/practices/{code}", API: apiPrefix + "/practices/{code}/measures", Action: access.ActPracticeDetail,
 			Resource: s.practiceResource, Page: "variation/practice", View: s.practiceMeasuresView},
 		{Method: "GET", Path: "/prescribing/localities/{code}", API: apiPrefix + "/localities/{code}/measures", Action: access.ActPracticePeers,
@@ -566,8 +566,7 @@ func (s *Server) measureValuesCSV(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("web: values csv: %w", err)
 	}
 	name := fmt.Sprintf("%s-%s-%s.csv", m.ID, level, month)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", strings.Map(safeFileRune, name)))
+	setDownload(w.Header(), name)
 	_, err = w.Write(buf.Bytes())
 	return err
 }
@@ -666,6 +665,9 @@ func (s *Server) practiceMeasuresView(r *http.Request) (any, error) {
 		return nil, err
 	}
 	for _, pm := range pms {
+		if !s.mayReadFigures(r, string(pm.Measure.Source), access.LevelPractice, code) {
+			continue
+		}
 		row := PracticeMeasureRow{PracticeMeasure: pm, code: code, name: o.Name,
 			Trend: trends[pm.Measure.ID], Series: series[pm.Measure.ID]}
 		if sv, ok := pm.Value.CostSavings[50]; ok && pm.Measure.CostBased && sv > v.Savings50 {
@@ -841,7 +843,8 @@ func (s *Server) localityMeasuresView(r *http.Request) (any, error) {
 	case err != nil:
 		return nil, err
 	}
-	v.LocalityView = lv
+	v.LocalityView = s.readableLocality(r, lv)
+	lv = v.LocalityView
 	nm := &names{ctx: ctx, reg: s.deps.Registry, cache: map[string]registry.Organisation{}}
 	for _, c := range lv.Practices {
 		p, err := nm.org(c)
@@ -921,3 +924,76 @@ const variationCSS = `.ccg-multiples { display: grid; grid-template-columns: rep
   h1 { font-size: 18pt; }
 }
 `
+
+// authorizeFigures asks the policy whether the request may read figures of
+// source at level for org (access.FiguresAction), naming the practice's
+// locality so that locality leads see their peers.
+func (s *Server) authorizeFigures(r *http.Request, source, level, org string) error {
+	return s.authorize(r, access.FiguresAction(source, level), s.figuresResource(r, source, level, org))
+}
+
+// mayReadFigures reports whether the request may read figures of source at
+// level for org; pages use it to leave out what the reader may not see.
+func (s *Server) mayReadFigures(r *http.Request, source, level, org string) bool {
+	return s.authorizeFigures(r, source, level, org) == nil
+}
+
+func (s *Server) figuresResource(r *http.Request, source, level, org string) Resource {
+	res := access.FiguresResource(source, level, org)
+	if res.Practice != "" && s.deps.Registry != nil {
+		if loc, err := s.deps.Registry.ParentOn(r.Context(), res.Practice, registry.RelInLocality, s.today()); err == nil {
+			res.Locality = loc.Code
+		}
+	}
+	return res
+}
+
+// measureSource returns the data source of the measure of the path: ""
+// (not open) when it cannot be read, and "prescribing" when there is no
+// such measure (the handler then answers "not found", showing nothing).
+func (s *Server) measureSource(r *http.Request) string {
+	m, err := s.deps.Variation.Measure(r.Context(), strings.TrimSpace(r.PathValue("id")))
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return string(variation.SourcePrescribing)
+	case err != nil:
+		return ""
+	}
+	return string(m.Source)
+}
+
+// funnelFigures names what the measure page and its downloads show: every
+// practice's value.
+func (s *Server) funnelFigures(r *http.Request) (string, string, string) {
+	return s.measureSource(r), access.LevelPractice, ""
+}
+
+// queryFigures names what the values and deciles API read: the level and
+// organisation of the query (practice level when none is given).
+func (s *Server) queryFigures(r *http.Request) (string, string, string) {
+	q := r.URL.Query()
+	level := strings.ToLower(strings.TrimSpace(q.Get("level")))
+	if level == "" {
+		level = access.LevelPractice
+	}
+	return s.measureSource(r), level, strings.TrimSpace(q.Get("org"))
+}
+
+// readableLocality leaves out of a locality view the measures whose
+// practice figures the reader may not see (access.FiguresAction).
+func (s *Server) readableLocality(r *http.Request, lv variation.LocalityView) variation.LocalityView {
+	out := lv
+	out.Measures, out.Cells = []variation.Measure{}, [][]*variation.MeasureValue{}
+	out.LocalityValues, out.EnglandValues, out.Deciles = []*variation.MeasureValue{}, []*variation.MeasureValue{}, []variation.Deciles{}
+	for i, m := range lv.Measures {
+		if !s.mayReadFigures(r, string(m.Source), access.LevelLocality, lv.Locality) {
+			continue
+		}
+		out.Measures = append(out.Measures, m)
+		out.Cells = append(out.Cells, lv.Cells[i])
+		out.LocalityValues = append(out.LocalityValues, lv.LocalityValues[i])
+		out.EnglandValues = append(out.EnglandValues, lv.EnglandValues[i])
+		out.Deciles = append(out.Deciles, lv.Deciles[i])
+	}
+	return out
+}

@@ -31,6 +31,7 @@ import (
 	"ccg/internal/governance"
 	"ccg/internal/mail"
 	"ccg/internal/variation"
+	"net/netip"
 
 	"embed"
 	"errors"
@@ -80,6 +81,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// Version is shown in the footer and the API root.
 	Version string
+	// TrustedProxies are the proxies whose X-Forwarded-For (the caller's
+	// address, for throttling and the audit log) and X-Forwarded-Proto
+	// (HSTS) are believed; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is ccg's web server. Create it with New.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ func accessSuite(t *testing.T, open Opener) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, Migrated(t, open)) })
 	}
+	t.Run("audit attacks", func(t *testing.T) {
+		accessAuditAttacks(t, func(t *testing.T) *sqlstore.Store { return Migrated(t, open) })
+	})
 }
 
 var t0 = time.Date(2024, 4, 1, 9, 30, 0, 123456000, time.UTC)
@@ -153,7 +157,7 @@ func accessAudit(t *testing.T, sqlst *sqlstore.Store) {
 	for i := 0; i < 12; i++ {
 		must(t, "record", svc.Record(ctx, access.System, "test.event", fmt.Sprintf("thing:%d", i), "détail ünicode; with 'quotes'"))
 	}
-	res, err := svc.VerifyAudit(ctx, access.System)
+	res, err := svc.VerifyAudit(ctx, access.System, nil)
 	must(t, "verify", err)
 	if !res.OK() || res.Entries != 12 {
 		t.Fatalf("intact chain: %+v", res)
@@ -165,7 +169,7 @@ func accessAudit(t *testing.T, sqlst *sqlstore.Store) {
 	if _, err := sqlst.WriteDB().ExecContext(ctx, rebindFor(sqlst, `UPDATE audit_log SET detail = ? WHERE seq = ?`), "nothing to see", 7); err != nil {
 		t.Fatal(err)
 	}
-	res, err = svc.VerifyAudit(ctx, access.System)
+	res, err = svc.VerifyAudit(ctx, access.System, nil)
 	must(t, "verify tampered", err)
 	if res.OK() || res.Break.Seq != 7 || res.Entries != 6 {
 		t.Fatalf("tampered chain: %+v", res)
@@ -173,12 +177,145 @@ func accessAudit(t *testing.T, sqlst *sqlstore.Store) {
 	if _, err := sqlst.WriteDB().ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 4`); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = svc.VerifyAudit(ctx, access.System)
+	res, _ = svc.VerifyAudit(ctx, access.System, nil)
 	if res.OK() || res.Break.Seq != 4 {
 		t.Fatalf("deleted row: %+v", res)
 	}
-	_, err = svc.VerifyAudit(ctx, &access.Person{ID: 5, Roles: []access.Role{access.RoleAnalyst}})
+	_, err = svc.VerifyAudit(ctx, &access.Person{ID: 5, Roles: []access.Role{access.RoleAnalyst}}, nil)
 	wantErr(t, "analyst verifies", err, errs.ErrForbidden)
+}
+
+// accessAuditAttacks replays the attacks of issue 13 item 5 on the real
+// store: deleting the newest row or the newest ten, and editing a row and
+// recomputing the chain from there (without the audit key), all passed
+// `ccg audit verify`. Now the chain is keyed, and a checkpoint taken before
+// catches the removal of the newest entries.
+func accessAuditAttacks(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
+	ctx := context.Background()
+	key := []byte("a secret kept outside the database")
+	// setup writes 20 entries and returns the store, the service and a
+	// checkpoint of the head (entry 20).
+	setup := func(t *testing.T) (*sqlstore.Store, *access.Service, access.Checkpoint) {
+		st := open(t)
+		svc := access.NewService(st, nil)
+		svc.SetAuditKey(key)
+		for i := 1; i <= 20; i++ {
+			must(t, "record", svc.Record(ctx, access.System, "test.event", fmt.Sprintf("thing:%d", i), "detail"))
+		}
+		cp, err := svc.AuditCheckpoint(ctx, access.System)
+		must(t, "checkpoint", err)
+		if cp.Seq != 20 || !strings.HasPrefix(cp.Hash, "k1:") {
+			t.Fatalf("checkpoint %v", cp)
+		}
+		return st, svc, cp
+	}
+	exec := func(t *testing.T, st *sqlstore.Store, q string, args ...any) {
+		t.Helper()
+		if _, err := st.WriteDB().ExecContext(ctx, rebindFor(st, q), args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func(t *testing.T, st *sqlstore.Store) []access.AuditEntry {
+		es, err := st.AuditEntries(ctx, 0, 1000)
+		must(t, "entries", err)
+		return es
+	}
+	// rewrite recomputes every hash from entry `from` on, as an attacker
+	// without the key can: with the legacy hash, or keyed with a guess.
+	rewrite := func(t *testing.T, st *sqlstore.Store, from int64, hash func(e access.AuditEntry) string) {
+		es := entries(t, st)
+		prev := ""
+		for _, e := range es {
+			if e.Seq >= from {
+				e.Prev = prev
+				e.Hash = hash(e)
+				exec(t, st, `UPDATE audit_log SET prev = ?, hash = ? WHERE seq = ?`, e.Prev, e.Hash, e.Seq)
+			}
+			prev = e.Hash
+		}
+	}
+	attacks := []struct {
+		name     string
+		attack   func(t *testing.T, st *sqlstore.Store)
+		plainOK  bool // still passes a verify without a checkpoint (only a checkpoint catches it)
+		breakSeq int64
+	}{
+		{"newest row deleted", func(t *testing.T, st *sqlstore.Store) { exec(t, st, `DELETE FROM audit_log WHERE seq = 20`) }, true, 20},
+		{"newest ten deleted", func(t *testing.T, st *sqlstore.Store) { exec(t, st, `DELETE FROM audit_log WHERE seq > 10`) }, true, 11},
+		{"row edited, chain recomputed unkeyed", func(t *testing.T, st *sqlstore.Store) {
+			exec(t, st, `UPDATE audit_log SET detail = ? WHERE seq = 12`, "nothing to see")
+			rewrite(t, st, 12, func(e access.AuditEntry) string { return e.ChainHash() })
+		}, false, 12},
+		{"row edited, chain recomputed with another key", func(t *testing.T, st *sqlstore.Store) {
+			exec(t, st, `UPDATE audit_log SET detail = ? WHERE seq = 12`, "nothing to see")
+			rewrite(t, st, 12, func(e access.AuditEntry) string { return e.KeyedHash([]byte("guessed")) })
+		}, false, 12},
+		{"whole log rewritten unkeyed", func(t *testing.T, st *sqlstore.Store) {
+			rewrite(t, st, 1, func(e access.AuditEntry) string { return e.ChainHash() })
+		}, false, 20},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			st, svc, cp := setup(t)
+			a.attack(t, st)
+			res, err := svc.VerifyAudit(ctx, access.System, nil)
+			must(t, "verify", err)
+			if res.OK() != a.plainOK {
+				t.Fatalf("verify without checkpoint: %+v, want OK=%v", res, a.plainOK)
+			}
+			if !a.plainOK && res.Break.Seq != a.breakSeq {
+				t.Fatalf("break at %d, want %d: %+v", res.Break.Seq, a.breakSeq, res.Break)
+			}
+			res, err = svc.VerifyAudit(ctx, access.System, &cp)
+			must(t, "verify against", err)
+			if res.OK() {
+				t.Fatalf("verify against %v passed after the attack: %+v", cp, res)
+			}
+			if a.plainOK && a.breakSeq > 0 && res.Break.Seq != a.breakSeq {
+				t.Fatalf("break at %d, want %d: %+v", res.Break.Seq, a.breakSeq, res.Break)
+			}
+		})
+	}
+	t.Run("entries after the checkpoint may be added", func(t *testing.T) {
+		_, svc, cp := setup(t)
+		must(t, "record", svc.Record(ctx, access.System, "test.event", "thing:21", ""))
+		res, err := svc.VerifyAudit(ctx, access.System, &cp)
+		if err != nil || !res.OK() || res.Entries != 21 {
+			t.Fatalf("verify against %v: %+v, %v", cp, res, err)
+		}
+	})
+	t.Run("a log written before keying is sealed and then protected", func(t *testing.T) {
+		st := open(t)
+		var s access.Store = st
+		prev := access.AuditEntry{}
+		for i := 1; i <= 5; i++ {
+			e := access.AuditEntry{Seq: int64(i), At: t0.Add(time.Duration(i) * time.Second), Actor: "cli", Event: "legacy", Subject: "x", Prev: prev.Hash}
+			e.Hash = e.ChainHash()
+			must(t, "append legacy", s.AppendAudit(ctx, e))
+			prev = e
+		}
+		svc := access.NewService(st, nil)
+		svc.SetAuditKey(key)
+		if res, _ := svc.VerifyAudit(ctx, access.System, nil); res.OK() {
+			t.Fatalf("an unsealed legacy log passes as keyed: %+v", res)
+		}
+		must(t, "seal", svc.SealAudit(ctx))
+		must(t, "seal twice", svc.SealAudit(ctx))
+		res, err := svc.VerifyAudit(ctx, access.System, nil)
+		if err != nil || !res.OK() || res.Entries != 6 {
+			t.Fatalf("sealed legacy log: %+v, %v", res, err)
+		}
+		exec(t, st, `UPDATE audit_log SET detail = ? WHERE seq = 3`, "changed")
+		rewrite(t, st, 3, func(e access.AuditEntry) string {
+			if e.Keyed() {
+				return e.KeyedHash([]byte("guessed"))
+			}
+			return e.ChainHash()
+		})
+		if res, _ := svc.VerifyAudit(ctx, access.System, nil); res.OK() {
+			t.Fatalf("a changed legacy entry passes after sealing: %+v", res)
+		}
+	})
 }
 
 // rebindFor turns ? placeholders into $n on PostgreSQL (for raw SQL in tests).
@@ -220,7 +357,7 @@ func accessService(t *testing.T, sqlst *sqlstore.Store) {
 	must(t, "end", svc.EndSession(ctx, id))
 	_, _, err = svc.SessionPerson(ctx, id)
 	wantErr(t, "ended", err, errs.ErrUnauthenticated)
-	res, err := svc.VerifyAudit(ctx, access.System)
+	res, err := svc.VerifyAudit(ctx, access.System, nil)
 	must(t, "verify", err)
 	if !res.OK() || res.Entries < 4 {
 		t.Fatalf("audit %+v", res)
