@@ -36,6 +36,10 @@ const (
 	// (OpenPrescribing's star_pu_antibiotics). STAR-PUs were last reviewed
 	// in 2013: offered, not imposed.
 	QuantitySTARPUAntibacterialItems Quantity = "star_pu_oral_antibacterials_item"
+	// QuantityCustom is an OpenPrescribing "custom" numerator or
+	// denominator: SQL (Part.SQL) run over the OpenPrescribing-compatible
+	// tables, one figure per practice.
+	QuantityCustom Quantity = "custom"
 )
 
 // FromPrescribing reports whether q is summed over prescribing rows.
@@ -53,7 +57,7 @@ func (q Quantity) FromPopulation() bool {
 }
 
 func (q Quantity) valid() bool {
-	return q.FromPrescribing() || q.FromPopulation() || q == QuantityReferrals
+	return q.FromPrescribing() || q.FromPopulation() || q == QuantityReferrals || q == QuantityCustom
 }
 
 // Source is the data a measure is computed from.
@@ -80,6 +84,41 @@ type Part struct {
 	Exclude []string `json:"exclude,omitempty"`
 	// Label is a short plain name ("Co-amoxiclav items").
 	Label string `json:"label,omitempty"`
+	// Query, when set, is an OpenPrescribing *_bnf_codes_query: SQL over
+	// dm+d that chooses the BNF codes, which Include and Exclude then
+	// narrow (OpenPrescribing's rule). It is run in the measure sandbox
+	// (internal/analytics/opcompat); until then the part matches nothing.
+	Query string `json:"query,omitempty"`
+	// SQL is the numerator or denominator of a custom part.
+	SQL *CustomSQL `json:"sql,omitempty"`
+}
+
+// CustomSQL is an OpenPrescribing custom numerator or denominator:
+// SELECT <Columns> FROM <From> WHERE <Where>, grouped by practice, over the
+// OpenPrescribing-compatible tables of one month.
+type CustomSQL struct {
+	Columns string `json:"columns"`
+	From    string `json:"from"`
+	Where   string `json:"where,omitempty"`
+}
+
+// Measure kinds, as Kind returns them.
+const (
+	KindFilter = "filter" // BNF code (or treatment function) filters only
+	KindQuery  = "query"  // BNF codes chosen by an SQL query over dm+d
+	KindCustom = "custom" // numerator or denominator written in SQL
+)
+
+// Kind says how the measure is calculated: KindCustom when a part is SQL,
+// KindQuery when a part's codes come from a dm+d query, else KindFilter.
+func (m Measure) Kind() string {
+	if m.Numerator.SQL != nil || m.Denominator.SQL != nil {
+		return KindCustom
+	}
+	if m.Numerator.Query != "" || m.Denominator.Query != "" {
+		return KindQuery
+	}
+	return KindFilter
 }
 
 // Measure is one indicator: a numerator over a denominator, computed for
@@ -152,13 +191,28 @@ func (m Measure) Validate() error {
 		if m.Source == SourceReferrals && q.FromPrescribing() {
 			return fail("%s: a referral measure cannot sum %s", p.name, q)
 		}
+		if q == QuantityCustom {
+			if m.Source != SourcePrescribing {
+				return fail("%s: only prescribing measures can be custom", p.name)
+			}
+			if p.part.SQL == nil || strings.TrimSpace(p.part.SQL.Columns) == "" || strings.TrimSpace(p.part.SQL.From) == "" {
+				return fail("%s: a custom part needs its SQL columns and from", p.name)
+			}
+			continue
+		}
+		if p.part.SQL != nil {
+			return fail("%s: SQL is only for custom parts", p.name)
+		}
+		if p.part.Query != "" && !q.FromPrescribing() {
+			return fail("%s: a BNF codes query is only for prescribing quantities", p.name)
+		}
 		if q.FromPopulation() {
 			if len(p.part.Include)+len(p.part.Exclude) > 0 {
 				return fail("%s: a %s denominator takes no code filter", p.name, q)
 			}
 			continue
 		}
-		if len(p.part.Include) == 0 && len(p.part.Exclude) == 0 {
+		if len(p.part.Include) == 0 && len(p.part.Exclude) == 0 && p.part.Query == "" {
 			return fail("%s: a code filter (include and/or exclude) is required", p.name)
 		}
 		for _, pat := range append(append([]string(nil), p.part.Include...), p.part.Exclude...) {
@@ -173,7 +227,7 @@ func (m Measure) Validate() error {
 	if m.IsPercentage && m.Denominator.Quantity.FromPopulation() {
 		return fail("a percentage measure needs a code-filtered denominator, not %s", m.Denominator.Quantity)
 	}
-	if m.CostBased && m.Numerator.Quantity != QuantityCost && !m.IsPercentage {
+	if m.CostBased && m.Numerator.Quantity != QuantityCost && m.Numerator.Quantity != QuantityCustom && !m.IsPercentage {
 		return fail("a cost-based rate measure must sum cost in its numerator")
 	}
 	if m.CostBased && m.Source != SourcePrescribing {
@@ -223,9 +277,14 @@ type matcher struct {
 	re     *regexp.Regexp // a %/_ wildcard pattern
 }
 
-// CompileFilter compiles a Part's patterns.
+// CompileFilter compiles a Part's patterns. A part whose codes come from a
+// query not yet run (Query set), or that is SQL, matches nothing: its
+// figures are never widened to what the patterns alone would select.
 func CompileFilter(p Part) Filter {
 	var f Filter
+	if p.Query != "" || p.SQL != nil || p.Quantity == QuantityCustom {
+		return f
+	}
 	for _, s := range p.Include {
 		f.include = append(f.include, compileMatcher(s))
 	}

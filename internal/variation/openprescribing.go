@@ -19,23 +19,23 @@ var ErrUnsupportedDefinition = fmt.Errorf("measure definition not supported: %w"
 // files of openprescribing/measures/definitions). As there, the measure's
 // id is the file name without its extension.
 //
-// It takes the "BNF codes filter" kind: numerator_type bnf_items,
-// bnf_quantity or bnf_cost with numerator_bnf_codes_filter, and
-// denominator_type bnf_items, bnf_quantity, bnf_cost (with
-// denominator_bnf_codes_filter), list_size or star_pu_antibiotics. Filters
-// are BNF codes, prefixes or %-patterns, each negated by a leading ~, with
-// # comments — exactly OpenPrescribing's rules.
+// It takes every kind OpenPrescribing's library uses:
+//   - "BNF codes filter": numerator_type bnf_items, bnf_quantity or
+//     bnf_cost with numerator_bnf_codes_filter, and denominator_type
+//     bnf_items, bnf_quantity, bnf_cost (with denominator_bnf_codes_filter),
+//     list_size or star_pu_antibiotics. Filters are BNF codes, prefixes or
+//     %-patterns, each negated by a leading ~, with # comments — exactly
+//     OpenPrescribing's rules;
+//   - "BNF codes query": a *_bnf_codes_query (SQL over dm+d) chooses the
+//     codes, which the filter, when given, narrows (Part.Query);
+//   - "custom": numerator_columns/from/where (and the denominator's) are SQL
+//     over OpenPrescribing's tables (Part.SQL).
 //
-// It cannot take, and says so with ErrUnsupportedDefinition:
-//   - numerator_type or denominator_type "custom": these are SQL fragments
-//     (numerator_columns/from/where) run against OpenPrescribing's BigQuery
-//     tables and views (dm+d, ADQ and OME tables) that ccg does not have;
-//   - a *_bnf_codes_query: an SQL query over dm+d (for example "oral forms
-//     only") that narrows the codes; computing without it would give
-//     different figures, so the definition is refused rather than silently
-//     widened;
-//   - any other type (for example bnf_price_per_unit or a STAR-PU group
-//     other than oral antibacterial items).
+// The SQL is only kept here; whether it runs is decided where it is run
+// (internal/analytics/opcompat checks and translates it, and refuses what
+// it cannot run with the reason). Other types (bnf_price_per_unit, STAR-PU
+// groups other than oral antibacterial items) are refused with
+// ErrUnsupportedDefinition.
 func ParseOpenPrescribing(name string, data []byte) (Measure, error) {
 	id := IDFromFileName(name)
 	var d opDefinition
@@ -63,10 +63,12 @@ func ParseOpenPrescribing(name string, data []byte) (Measure, error) {
 		m.Title = m.Name
 	}
 	var err error
-	if m.Numerator, err = d.part("numerator", d.NumeratorType, d.NumeratorFilter, d.NumeratorQuery, d.NumeratorShort, false); err != nil {
+	num := opSQL{d.NumeratorColumns, d.NumeratorFrom, d.NumeratorWhere}
+	den := opSQL{d.DenominatorColumns, d.DenominatorFrom, d.DenominatorWhere}
+	if m.Numerator, err = d.part("numerator", d.NumeratorType, d.NumeratorFilter, d.NumeratorQuery, d.NumeratorShort, num, false); err != nil {
 		return Measure{}, unsupported("%v", err)
 	}
-	if m.Denominator, err = d.part("denominator", d.DenominatorType, d.DenominatorFilter, d.DenominatorQuery, d.DenominatorShort, true); err != nil {
+	if m.Denominator, err = d.part("denominator", d.DenominatorType, d.DenominatorFilter, d.DenominatorQuery, d.DenominatorShort, den, true); err != nil {
 		return Measure{}, unsupported("%v", err)
 	}
 	if err := m.Validate(); err != nil {
@@ -97,26 +99,58 @@ func (t *opText) UnmarshalJSON(b []byte) error {
 func (t opText) String() string { return string(t) }
 
 type opDefinition struct {
-	Name              opText   `json:"name"`
-	Title             opText   `json:"title"`
-	Description       opText   `json:"description"`
-	WhyItMatters      opText   `json:"why_it_matters"`
-	NumeratorShort    opText   `json:"numerator_short"`
-	DenominatorShort  opText   `json:"denominator_short"`
-	YLabel            opText   `json:"y_label"`
-	Tags              []string `json:"tags"`
-	IsPercentage      bool     `json:"is_percentage"`
-	IsCostBased       bool     `json:"is_cost_based"`
-	LowIsGood         *bool    `json:"low_is_good"`
-	NumeratorType     string   `json:"numerator_type"`
-	NumeratorFilter   []string `json:"numerator_bnf_codes_filter"`
-	NumeratorQuery    opText   `json:"numerator_bnf_codes_query"`
-	DenominatorType   string   `json:"denominator_type"`
-	DenominatorFilter []string `json:"denominator_bnf_codes_filter"`
-	DenominatorQuery  opText   `json:"denominator_bnf_codes_query"`
+	Name              opText    `json:"name"`
+	Title             opText    `json:"title"`
+	Description       opText    `json:"description"`
+	WhyItMatters      opText    `json:"why_it_matters"`
+	NumeratorShort    opText    `json:"numerator_short"`
+	DenominatorShort  opText    `json:"denominator_short"`
+	YLabel            opText    `json:"y_label"`
+	Tags              []string  `json:"tags"`
+	IsPercentage      bool      `json:"is_percentage"`
+	IsCostBased       bool      `json:"is_cost_based"`
+	LowIsGood         *bool     `json:"low_is_good"`
+	NumeratorType     string    `json:"numerator_type"`
+	NumeratorFilter   []string  `json:"numerator_bnf_codes_filter"`
+	NumeratorQuery    opSQLText `json:"numerator_bnf_codes_query"`
+	DenominatorType   string    `json:"denominator_type"`
+	DenominatorFilter []string  `json:"denominator_bnf_codes_filter"`
+	DenominatorQuery  opSQLText `json:"denominator_bnf_codes_query"`
+
+	NumeratorColumns   opSQLText `json:"numerator_columns"`
+	NumeratorFrom      opSQLText `json:"numerator_from"`
+	NumeratorWhere     opSQLText `json:"numerator_where"`
+	DenominatorColumns opSQLText `json:"denominator_columns"`
+	DenominatorFrom    opSQLText `json:"denominator_from"`
+	DenominatorWhere   opSQLText `json:"denominator_where"`
 }
 
-func (d opDefinition) part(which, typ string, filter []string, query opText, short opText, denominator bool) (Part, error) {
+// opSQLText is SQL given as a string or a list of lines; lines are joined
+// with newlines, so that a "--" comment at the end of one line never
+// swallows the next.
+type opSQLText string
+
+// UnmarshalJSON accepts a string or an array of strings.
+func (t *opSQLText) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*t = opSQLText(s)
+		return nil
+	}
+	var parts []string
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return fmt.Errorf("want a string or a list of strings: %w", err)
+	}
+	*t = opSQLText(strings.Join(parts, "\n"))
+	return nil
+}
+
+// String returns the SQL.
+func (t opSQLText) String() string { return string(t) }
+
+type opSQL struct{ columns, from, where opSQLText }
+
+func (d opDefinition) part(which, typ string, filter []string, query opSQLText, short opText, sql opSQL, denominator bool) (Part, error) {
 	p := Part{Label: strings.TrimSpace(short.String())}
 	switch typ {
 	case "bnf_items":
@@ -138,14 +172,21 @@ func (d opDefinition) part(which, typ string, filter []string, query opText, sho
 		p.Quantity = QuantitySTARPUAntibacterialItems
 		return p, nil
 	case "custom":
-		return p, fmt.Errorf("%s_type is \"custom\": its %s_columns/from/where are SQL run against OpenPrescribing's own BigQuery tables and views (dm+d, ADQ, OME), which ccg does not have", which, which)
+		p.Quantity = QuantityCustom
+		p.SQL = &CustomSQL{Columns: strings.TrimSpace(sql.columns.String()), From: strings.TrimSpace(sql.from.String()),
+			Where: strings.TrimSpace(sql.where.String())}
+		if p.SQL.Columns == "" || p.SQL.From == "" {
+			return p, fmt.Errorf("%s_type is \"custom\" but %s_columns or %s_from is missing", which, which, which)
+		}
+		return p, nil
 	case "":
 		return p, fmt.Errorf("%s_type is missing", which)
 	default:
 		return p, fmt.Errorf("%s_type %q is not one ccg can compute (it takes bnf_items, bnf_quantity, bnf_cost, and for denominators list_size and star_pu_antibiotics)", which, typ)
 	}
-	if strings.TrimSpace(query.String()) != "" {
-		return p, fmt.Errorf("%s_bnf_codes_query is an SQL query over dm+d (OpenPrescribing's medicines dictionary tables), which ccg does not have; computing without it would count codes the definition leaves out", which)
+	p.Query = strings.TrimSpace(query.String())
+	if len(filter) == 0 && p.Query != "" {
+		return p, nil
 	}
 	if len(filter) == 0 {
 		return p, fmt.Errorf("%s_bnf_codes_filter is missing", which)
