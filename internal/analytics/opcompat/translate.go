@@ -48,7 +48,7 @@ func lex(sql string) ([]token, error) {
 			if j < 0 {
 				j = len(sql) - i
 			}
-			out = append(out, token{tSpace, "\n"})
+			out = append(out, token{tSpace, " "})
 			i += j
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
 			j := strings.Index(sql[i+2:], "*/")
