@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"ccg/internal/access"
@@ -29,6 +30,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "Usage: ccg import [--strict] [--month YYYY-MM | --months FROM..TO] [--data DIR] [--db URL] KIND FILE")
+		fmt.Fprintln(w, "       ccg import [--strict] dmd RELEASE-FOLDER | measures DEFINITIONS-FOLDER")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Imports FILE, exactly as published, all-or-nothing. Importing the same file again changes nothing.")
 		fmt.Fprintln(w, "Rows that fail a check are kept aside with their line, column and reason (see the import history page).")
@@ -65,7 +67,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	return importOne(ctx, e, a, pos[0], pos[1], importing.Options{Strict: strict, Actor: "cli", Months: declared})
+	opts := importing.Options{Strict: strict, Actor: "cli", Months: declared}
+	if st, err := os.Stat(pos[1]); err == nil && st.IsDir() {
+		return importFolder(ctx, e, a, pos[0], pos[1], opts)
+	}
+	return importOne(ctx, e, a, pos[0], pos[1], opts)
 }
 
 // parseMonths reads --month YYYY-MM or --months FROM..TO.

@@ -138,6 +138,7 @@ func (a *app) importHandlers() []importing.Handler {
 		access.NewStaffImport(a.access),
 	}
 	hs = append(hs, a.variationHandlers()...)
+	hs = append(hs, a.opcompatHandlers()...)
 	hs = append(hs, a.governanceHandlers()...)
 	hs = append(hs, a.engagementHandlers()...)
 	hs = append(hs, a.financeHandlers()...)

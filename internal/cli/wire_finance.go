@@ -31,8 +31,7 @@ func (a *app) prescribingAnalytics() *duckdb.Store {
 	if a.variation == nil {
 		return nil
 	}
-	st, _ := a.variation.Analytics().(*duckdb.Store)
-	return st
+	return analyticsStore(a.variation.Analytics())
 }
 
 // financeHandlers returns the import handlers of the finance capability.

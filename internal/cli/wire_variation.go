@@ -41,7 +41,8 @@ func (a *app) wireVariation(ctx context.Context) error {
 		return fmt.Errorf("wire variation: %w", err)
 	}
 	a.closers = append(a.closers, an.Close)
-	a.variation = variation.NewService(an, variation.NewRegistryPort(a.registry))
+	reg := variation.NewRegistryPort(a.registry)
+	a.variation = variation.NewService(a.withOpenPrescribingSQL(an, reg), reg)
 	return nil
 }
 
@@ -52,7 +53,7 @@ func (a *app) variationHandlers() []importing.Handler {
 	// the stores) the handlers only name and describe themselves.
 	var an *duckdb.Store
 	if a.variation != nil {
-		an, _ = a.variation.Analytics().(*duckdb.Store)
+		an = analyticsStore(a.variation.Analytics())
 	}
 	hs := []importing.Handler{
 		prescribing.NewHandler(an, a.registry, a.variation),
