@@ -18,6 +18,7 @@ func TestVariationPagesWithoutData(t *testing.T) {
 		{"measure list", "/prescribing", 200, "No prescribing or referral figures have been imported yet"},
 		{"measures API", "/api/v1/measures", 200, `"id": "ppi_high_dose"`},
 		{"measure page", "/prescribing/measures/ppi_high_dose", 200, "No figures have been computed"},
+		{"measure page says how it is calculated", "/prescribing/measures/ppi_high_dose", 200, "This is a code filter measure. Its definition ships with ccg"},
 		{"unknown measure", "/prescribing/measures/nope", 404, "There is no measure called nope"},
 		{"values without a month", "/api/v1/measures/ppi_high_dose/values?level=practice", 400, "Give a month"},
 		{"values at an unknown level", "/api/v1/measures/ppi_high_dose/values?month=2020-01&level=galaxy", 400, "not a level"},
