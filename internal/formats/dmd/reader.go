@@ -108,6 +108,9 @@ func ReadFile(name, kind string, r io.Reader, emit func(Element) error, problem 
 					parent: append([]dmd.Field(nil), cur.rec.Fields...)}
 			}
 		case xml.CharData:
+			if !rootSet && len(strings.TrimSpace(string(t))) > 0 {
+				return &importing.FileError{File: name, Line: line, Column: col, Err: errors.New("not well-formed XML: text before the first element (is this an XML file?)")}
+			}
 			text.Write(t)
 		case xml.EndElement:
 			el := t.Name.Local
