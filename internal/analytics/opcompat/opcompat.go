@@ -137,6 +137,11 @@ func (a *Analytics) Check(ctx context.Context, m variation.Measure) error {
 		return fmt.Errorf("measure %q: %w", m.ID, err)
 	}
 	defer sb.Close()
+	if readsLowPriority(m) {
+		if err := sb.lowPriorityTables(ctx); err != nil {
+			return fmt.Errorf("measure %q: %w", m.ID, err)
+		}
+	}
 	for i := range p.parts {
 		qc, cc, _, _ := clauses(p.names[i])
 		if p.query[i] != "" {
@@ -215,6 +220,18 @@ func (a *Analytics) Sums(ctx context.Context, month calendar.Month, measures []v
 		return nil, err
 	}
 	defer sb.Close()
+	for _, p := range special {
+		if readsLowPriority(p.m) {
+			missing, err := a.addLowPriority(ctx, sb, month)
+			if err != nil {
+				return nil, fmt.Errorf("opcompat: measure %q: %w", p.m.ID, err)
+			}
+			if len(missing) > 0 {
+				slog.Warn("low-priority measures not imported count nothing in their union", "measure", p.m.ID, "missing", strings.Join(missing, ", "))
+			}
+			break
+		}
+	}
 	custom := map[string][2]map[string]float64{}
 	for _, p := range special {
 		m := p.m

@@ -210,6 +210,19 @@ func TestSharedDefinitions(t *testing.T) {
 	if len(kinds) != 13 {
 		t.Fatalf("%d definitions imported, want 13", len(kinds))
 	}
+	// lpzomnibus sums the low-priority measures (here lpcoprox and
+	// lpglucosamine are imported; the other 22 count nothing).
+	omni, err := os.ReadFile(filepath.Join("testdata", "lpzomnibus.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lpz, err := variation.ParseMeasure("lpzomnibus.json", omni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.AddMeasure(ctx, lpz); err != nil {
+		t.Fatal(err)
+	}
 	count := map[string]int{}
 	for _, k := range kinds {
 		count[k]++
@@ -248,6 +261,9 @@ func TestSharedDefinitions(t *testing.T) {
 		// high-dose opioid items per 1,000: oxycodone MR 40mg (3 items) /
 		// 2; 10mg is below the threshold; 0
 		{"opioidper1000", [3]float64{1.5, 0, 0}},
+		// every low-priority cost per 1,000: (0 co-proxamol + 5.00
+		// glucosamine) / (24 × 2.0 / 24), (0 + 3.00) / 1.0, 0 / 4.0
+		{"lpzomnibus", [3]float64{2.5, 3, 0}},
 		// a filter measure for comparison: trimethoprim share
 		{"trimethoprim", [3]float64{1, 1, nan}},
 	} {

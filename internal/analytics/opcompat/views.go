@@ -114,4 +114,7 @@ JOIN hscic.normalised_prescribing rx
 	ON substr(rx.bnf_code, 1, 9) || 'AA' || substr(rx.bnf_code, -2, 2) = substr(vmp.bnf_code, 1, 11) || substr(vmp.bnf_code, -2, 2)
 WHERE rx.bnf_code NOT LIKE '0410%'
 GROUP BY rx.month, rx.practice, rx.pct, ing.id, ing.nm, rx.bnf_code, rx.bnf_name, vpi.strnt_nmrtr_val, vpi.strnt_nmrtr_val_mg, vpi.strnt_dnmtr_val_ml, o.ome`,
+
+	// OpenPrescribing's opioidome reads the view under a test name.
+	`CREATE VIEW measures.vw__opioids_total_dmd_test AS SELECT * FROM measures.vw__opioids_total_dmd`,
 }
