@@ -117,4 +117,23 @@ GROUP BY rx.month, rx.practice, rx.pct, ing.id, ing.nm, rx.bnf_code, rx.bnf_name
 
 	// OpenPrescribing's opioidome reads the view under a test name.
 	`CREATE VIEW measures.vw__opioids_total_dmd_test AS SELECT * FROM measures.vw__opioids_total_dmd`,
+	// Older definitions name the form-and-route view without its prefix.
+	`CREATE VIEW measures.dmd_objs_with_form_route AS SELECT * FROM measures.vw__dmd_objs_with_form_route`,
+
+	// vw__dmd_objs_hospital_only: hospital-only AMPs (availability
+	// restriction 8) and their VMPs, with BNF codes that are prescribed.
+	`CREATE VIEW measures.vw__dmd_objs_hospital_only AS
+WITH amps AS (
+	SELECT 'amp' AS obj_type, 2 AS order_key, id AS snomed_id, vmp AS vpid, bnf_code, descr AS name FROM dmd.amp WHERE avail_restrict = 8
+), vmps AS (
+	SELECT 'vmp', 1, vmp.id, vmp.id, vmp.bnf_code, vmp.nm FROM dmd.vmp JOIN amps ON vmp.id = amps.vpid
+), all_objs AS (SELECT * FROM amps UNION ALL SELECT * FROM vmps)
+SELECT o.obj_type, o.snomed_id, o.bnf_code, o.name AS dmd_name, p.name AS bnf_name
+FROM all_objs o JOIN hscic.presentation p ON o.bnf_code = p.bnf_code ORDER BY o.bnf_code, o.order_key`,
+	`CREATE VIEW measures.dmd_objs_hospital_only AS SELECT * FROM measures.vw__dmd_objs_hospital_only`,
+
+	// vw__herbal_list: the BNF codes of traditional herbal medicines
+	// (licensing authority 4), leaving out appliances' 190203.
+	`CREATE VIEW measures.vw__herbal_list AS
+SELECT bnf_code FROM dmd.amp WHERE lic_auth = 4 AND bnf_code NOT LIKE '190203%' GROUP BY bnf_code`,
 }
