@@ -24,7 +24,9 @@ func (a *app) dmdStore() dmd.Store {
 // query and custom measure definitions run (in the opcompat sandbox, over
 // the dm+d, reference tables, list sizes and prescribing facts).
 func (a *app) withOpenPrescribingSQL(an *duckdb.Store, reg variation.Registry) variation.Analytics {
-	return opcompat.New(an, opcompat.Sources{DMD: a.dmdStore(), Facts: an, Registry: reg})
+	op := opcompat.New(an, opcompat.Sources{DMD: a.dmdStore(), Facts: an, Registry: reg})
+	a.closers = append(a.closers, op.Close)
+	return op
 }
 
 // analyticsStore returns the DuckDB store under the variation service's

@@ -47,10 +47,18 @@ type Analytics struct {
 	src Sources
 }
 
-// New wraps inner. src gives the sandbox its tables.
+// New wraps inner. src gives the sandbox its tables; the dm+d is cached
+// between sandboxes (src.Cache) unless src gives a cache of its own.
 func New(inner variation.Analytics, src Sources) *Analytics {
+	if src.Cache == nil {
+		src.Cache = &DMDCache{}
+	}
 	return &Analytics{Analytics: inner, src: src}
 }
+
+// Close removes the cached dm+d files (the wrapped store is closed by its
+// owner).
+func (a *Analytics) Close() error { return a.src.Cache.Close() }
 
 // Unwrap returns the wrapped store.
 func (a *Analytics) Unwrap() variation.Analytics { return a.Analytics }

@@ -39,6 +39,8 @@ type Sources struct {
 	DMD      dmd.Store
 	Facts    FactsExporter
 	Registry variation.Registry
+	// Cache, when set, keeps the dm+d tables between sandboxes.
+	Cache *DMDCache
 }
 
 // Sandbox is a DuckDB database of its own, in memory, holding only the
@@ -104,7 +106,15 @@ func (sb *Sandbox) build(ctx context.Context, src Sources, month calendar.Month)
 		"CREATE SCHEMA hscic", "CREATE SCHEMA dmd", "CREATE SCHEMA measures", macros); err != nil {
 		return err
 	}
-	if err := sb.loadDMD(ctx, src.DMD); err != nil {
+	if src.Cache != nil && src.DMD != nil {
+		dir, err := src.Cache.files(ctx, src.DMD)
+		if err != nil {
+			return fmt.Errorf("dm+d: %w", err)
+		}
+		if err := sb.loadCachedDMD(ctx, dir); err != nil {
+			return fmt.Errorf("dm+d: %w", err)
+		}
+	} else if err := sb.loadDMD(ctx, src.DMD); err != nil {
 		return fmt.Errorf("dm+d: %w", err)
 	}
 	if err := sb.loadReference(ctx, src.DMD); err != nil {
