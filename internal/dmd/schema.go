@@ -117,7 +117,7 @@ var lookupTables = map[string]string{
 	"REIMBURSEMENT_STATUS": "reimbursementstatus", "SPEC_CONT": "speccont", "DND": "dnd",
 	"VIRTUAL_PRODUCT_NON_AVAIL": "virtualproductnonavail", "DISCONTINUED_IND": "discontinuedind",
 	"DF_INDICATOR": "dfindicator", "PRICE_BASIS": "pricebasis", "LEGAL_CATEGORY": "legalcategory",
-	"AVAILABILITY_RESTRICTION": "availabilityrestriction",
+	"AVAILABILITY_RESTRICTION":          "availabilityrestriction",
 	"LICENSING_AUTHORITY_CHANGE_REASON": "licensingauthoritychangereason",
 }
 

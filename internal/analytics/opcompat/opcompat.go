@@ -70,10 +70,10 @@ func clauses(which string) (query, columns, from, where string) {
 
 // prepared is a measure's SQL, translated.
 type prepared struct {
-	query [2]string          // translated codes query per part ("" none)
-	stmt  [2]string          // custom statement per part ("" none)
-	parts [2]variation.Part  // the parts
-	names [2]string          // "numerator", "denominator"
+	query [2]string         // translated codes query per part ("" none)
+	stmt  [2]string         // custom statement per part ("" none)
+	parts [2]variation.Part // the parts
+	names [2]string         // "numerator", "denominator"
 	m     variation.Measure
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"ccg/internal/dmd"
 	"ccg/internal/errs"
-	dmdformat "ccg/internal/formats/dmd"
 	"ccg/internal/formats/bnfsnomed"
+	dmdformat "ccg/internal/formats/dmd"
 	"ccg/internal/importing"
 	"ccg/internal/store/sqlstore"
 )
