@@ -82,17 +82,22 @@ type opText string
 // UnmarshalJSON accepts a string or an array of strings (joined with
 // spaces, as OpenPrescribing's arrays_to_strings does).
 func (t *opText) UnmarshalJSON(b []byte) error {
+	s, err := stringOrLines(b, " ")
+	*t = opText(s)
+	return err
+}
+
+// stringOrLines reads a JSON string, or a list of strings joined with sep.
+func stringOrLines(b []byte, sep string) (string, error) {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
-		*t = opText(s)
-		return nil
+		return s, nil
 	}
 	var parts []string
 	if err := json.Unmarshal(b, &parts); err != nil {
-		return fmt.Errorf("want a string or a list of strings: %w", err)
+		return "", fmt.Errorf("want a string or a list of strings: %w", err)
 	}
-	*t = opText(strings.Join(parts, " "))
-	return nil
+	return strings.Join(parts, sep), nil
 }
 
 // String returns the text.
@@ -132,17 +137,9 @@ type opSQLText string
 
 // UnmarshalJSON accepts a string or an array of strings.
 func (t *opSQLText) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*t = opSQLText(s)
-		return nil
-	}
-	var parts []string
-	if err := json.Unmarshal(b, &parts); err != nil {
-		return fmt.Errorf("want a string or a list of strings: %w", err)
-	}
-	*t = opSQLText(strings.Join(parts, "\n"))
-	return nil
+	s, err := stringOrLines(b, "\n")
+	*t = opSQLText(s)
+	return err
 }
 
 // String returns the SQL.
