@@ -29,7 +29,7 @@ func (h *MeasuresHandler) Kind() string { return "measures" }
 
 // Describe implements importing.Handler.
 func (h *MeasuresHandler) Describe() string {
-	return "a measure definition (JSON): ccg's own format or an OpenPrescribing measure definition; the id is the file name"
+	return "a measure definition (JSON), or a FOLDER of them: ccg's own format or an OpenPrescribing definition (filter, dm+d query or custom SQL); the id is the file name"
 }
 
 // maxMeasureFile bounds a definition file.
