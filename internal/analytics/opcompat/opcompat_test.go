@@ -104,7 +104,7 @@ func newWorld(t *testing.T) *world {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	an, err := duckdb.OpenWith(ctx, "", duckdb.Options{Threads: 2, MemoryLimit: "1GB"})
+	an, err := duckdb.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	defer epd.Close()
-	if _, err := an.ImportPrescribing(ctx, importing.NewSource("epd_202401.csv", epd)); err != nil {
+	if _, err := an.ImportPrescribing(ctx, importing.NewSource("EPD_202401.csv", epd)); err != nil {
 		t.Fatal(err)
 	}
 	reg := registry{}
@@ -347,4 +347,24 @@ func TestTranslate(t *testing.T) {
 			t.Errorf("Translate(%q)\n got %q, %v\nwant %q", tc.in, got, err, tc.want)
 		}
 	}
+}
+
+// TestPassesOn: the wrapper passes on referrals by band, which the
+// standardised referral rates need from the store.
+func TestPassesOn(t *testing.T) {
+	w := newWorld(t)
+	lib, err := variation.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range lib {
+		if m.Source != variation.SourceReferrals {
+			continue
+		}
+		if _, err := w.op.ReferralBands(context.Background(), jan, m); err != nil {
+			t.Fatalf("referral bands of %s: %v", m.ID, err)
+		}
+		return
+	}
+	t.Fatal("no referral measure in the library")
 }
