@@ -26,6 +26,7 @@ type DMDCache struct {
 	mu  sync.Mutex
 	key string
 	dir string
+	old []string // folders of earlier keys, which running sandboxes may still read
 }
 
 // key identifies the stored release and mapping.
@@ -73,7 +74,7 @@ func (c *DMDCache) files(ctx context.Context, st dmd.Store) (string, error) {
 		return "", err
 	}
 	if c.dir != "" {
-		os.RemoveAll(c.dir)
+		c.old = append(c.old, c.dir)
 	}
 	c.key, c.dir = key, dir
 	return dir, nil
@@ -83,10 +84,12 @@ func (c *DMDCache) files(ctx context.Context, st dmd.Store) (string, error) {
 func (c *DMDCache) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.dir != "" {
-		os.RemoveAll(c.dir)
+	for _, d := range append(c.old, c.dir) {
+		if d != "" {
+			os.RemoveAll(d)
+		}
 	}
-	c.key, c.dir = "", ""
+	c.key, c.dir, c.old = "", "", nil
 	return nil
 }
 
@@ -124,10 +127,10 @@ func buildCache(ctx context.Context, st dmd.Store, dir string) error {
 
 func quotePath(p string) string { return strings.ReplaceAll(p, "'", "''") }
 
-// loadCachedDMD creates the dm+d tables from the cache's files.
+// loadCachedDMD creates the dm+d tables as views over the cache's files.
 func (sb *Sandbox) loadCachedDMD(ctx context.Context, dir string) error {
 	for _, t := range cachedTables() {
-		if err := sb.exec(ctx, "CREATE TABLE dmd."+t+" AS SELECT * FROM read_parquet('"+quotePath(filepath.Join(dir, t+".parquet"))+"')"); err != nil {
+		if err := sb.exec(ctx, "CREATE VIEW dmd."+t+" AS SELECT * FROM read_parquet('"+quotePath(filepath.Join(dir, t+".parquet"))+"')"); err != nil {
 			return err
 		}
 	}

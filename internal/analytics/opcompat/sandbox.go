@@ -106,6 +106,7 @@ func (sb *Sandbox) build(ctx context.Context, src Sources, month calendar.Month)
 		"CREATE SCHEMA hscic", "CREATE SCHEMA dmd", "CREATE SCHEMA measures", macros); err != nil {
 		return err
 	}
+	allowed := []string{sb.dir}
 	if src.Cache != nil && src.DMD != nil {
 		dir, err := src.Cache.files(ctx, src.DMD)
 		if err != nil {
@@ -114,6 +115,7 @@ func (sb *Sandbox) build(ctx context.Context, src Sources, month calendar.Month)
 		if err := sb.loadCachedDMD(ctx, dir); err != nil {
 			return fmt.Errorf("dm+d: %w", err)
 		}
+		allowed = append(allowed, dir)
 	} else if err := sb.loadDMD(ctx, src.DMD); err != nil {
 		return fmt.Errorf("dm+d: %w", err)
 	}
@@ -129,7 +131,15 @@ func (sb *Sandbox) build(ctx context.Context, src Sources, month calendar.Month)
 	if err := sb.exec(ctx, views...); err != nil {
 		return fmt.Errorf("views: %w", err)
 	}
-	return sb.exec(ctx, "SET enable_external_access = false", "SET lock_configuration = true")
+	// The views read the sandbox's own files (the month's facts, the dm+d
+	// cache) and nothing else: definitions cannot name files at all
+	// (Translate refuses the readers), and DuckDB refuses every other path.
+	quoted := make([]string, len(allowed))
+	for i, d := range allowed {
+		quoted[i] = "'" + quotePath(strings.TrimSuffix(d, string(filepath.Separator))+string(filepath.Separator)) + "'"
+	}
+	return sb.exec(ctx, "SET allowed_directories = ["+strings.Join(quoted, ", ")+"]",
+		"SET enable_external_access = false", "SET lock_configuration = true")
 }
 
 // loadDMD creates every dm+d table with OpenPrescribing's columns and fills
@@ -433,23 +443,18 @@ func nullString(s string) driver.Value {
 // over it), hscic.presentation and hscic.bnf from the exported facts.
 func (sb *Sandbox) loadFacts(ctx context.Context, fx FactsExporter, month calendar.Month) error {
 	if err := sb.exec(ctx,
-		`CREATE TABLE hscic.normalised_prescribing (month DATE, practice VARCHAR, pct VARCHAR, pcn VARCHAR, stp VARCHAR, regional_team VARCHAR,
-			bnf_code VARCHAR, bnf_name VARCHAR, items DOUBLE, quantity DOUBLE, net_cost DOUBLE, actual_cost DOUBLE)`,
 		`CREATE TABLE hscic.presentation (bnf_code VARCHAR, name VARCHAR, is_generic BOOLEAN, dmd_name VARCHAR)`); err != nil {
 		return err
 	}
+	q := func(p string) string { return "'" + quotePath(p) + "'" }
+	// The month's facts stay in their Parquet file: the view reads it.
+	facts := ""
 	if fx != nil {
-		facts, pres, err := fx.ExportOpenPrescribing(ctx, month, sb.dir)
+		var pres string
+		var err error
+		facts, pres, err = fx.ExportOpenPrescribing(ctx, month, sb.dir)
 		if err != nil {
 			return err
-		}
-		q := func(p string) string { return "'" + strings.ReplaceAll(p, "'", "''") + "'" }
-		if facts != "" {
-			if err := sb.exec(ctx, `INSERT INTO hscic.normalised_prescribing
-SELECT f.month, f.practice, p.ccg_id, NULL, NULL, NULL, f.bnf_code, f.bnf_name, f.items, f.quantity, f.net_cost, f.actual_cost
-FROM read_parquet(`+q(facts)+`) f LEFT JOIN hscic.practices p ON p.code = f.practice`); err != nil {
-				return err
-			}
 		}
 		if pres != "" {
 			if err := sb.exec(ctx, `INSERT INTO hscic.presentation
@@ -460,7 +465,15 @@ FROM read_parquet(`+q(pres)+`) r`); err != nil {
 			}
 		}
 	}
-	return nil
+	rel := `(SELECT NULL::DATE AS month, NULL::VARCHAR AS practice, NULL::VARCHAR AS bnf_code, NULL::VARCHAR AS bnf_name,
+	NULL::DOUBLE AS items, NULL::DOUBLE AS quantity, NULL::DOUBLE AS net_cost, NULL::DOUBLE AS actual_cost WHERE false)`
+	if facts != "" {
+		rel = "read_parquet(" + q(facts) + ")"
+	}
+	return sb.exec(ctx, `CREATE VIEW hscic.normalised_prescribing AS
+SELECT f.month, f.practice, p.ccg_id AS pct, NULL::VARCHAR AS pcn, NULL::VARCHAR AS stp, NULL::VARCHAR AS regional_team,
+	f.bnf_code, f.bnf_name, f.items, f.quantity, f.net_cost, f.actual_cost
+FROM `+rel+` f LEFT JOIN hscic.practices p ON p.code = f.practice`)
 }
 
 // Query runs a translated query with a time limit and returns its rows.
