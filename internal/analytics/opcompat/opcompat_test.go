@@ -58,7 +58,7 @@ type world struct {
 
 // writeMapping writes the fixture's BNF-SNOMED mapping as an .xlsx in the
 // NHSBSA layout (codes kept as text with a leading apostrophe, as there).
-func writeMapping(t *testing.T, path string) {
+func writeMapping(t testing.TB, path string) {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -92,7 +92,7 @@ func writeMapping(t *testing.T, path string) {
 	}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
