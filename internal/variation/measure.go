@@ -102,6 +102,21 @@ type CustomSQL struct {
 	Where   string `json:"where,omitempty"`
 }
 
+// Reads reports whether the SQL names name (a table or column, in any
+// case): the measure page uses it to say where ccg's figures can differ.
+func (c *CustomSQL) Reads(name string) bool {
+	if c == nil {
+		return false
+	}
+	name = strings.ToLower(name)
+	for _, s := range []string{c.Columns, c.From, c.Where} {
+		if strings.Contains(strings.ToLower(s), name) {
+			return true
+		}
+	}
+	return false
+}
+
 // Measure kinds, as Kind returns them.
 const (
 	KindFilter = "filter" // BNF code (or treatment function) filters only
