@@ -316,3 +316,14 @@ func TestWeightsMatchShared(t *testing.T) {
 		return i, true, 0, true
 	})
 }
+
+func TestCustomSQLReads(t *testing.T) {
+	c := &CustomSQL{Columns: "SUM(items) AS numerator", From: "{hscic}.raw_prescribing_normalised", Where: "Quantity_Per_Item > 15"}
+	if !c.Reads("quantity_per_item") || !c.Reads("raw_prescribing_normalised") || c.Reads("practice_statistics") {
+		t.Fatal("Reads")
+	}
+	var none *CustomSQL
+	if none.Reads("x") {
+		t.Fatal("nil Reads")
+	}
+}
