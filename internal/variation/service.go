@@ -118,7 +118,12 @@ func NewService(an Analytics, reg Registry) *Service {
 func (s *Service) Analytics() Analytics { return s.an }
 
 // Over returns a service like s over another analytics store (a draft).
+// When the service's store wraps drafts of the store it wraps (the
+// OpenPrescribing SQL measures do), the draft is wrapped the same way.
 func (s *Service) Over(an Analytics) *Service {
+	if w, ok := s.an.(interface{ WrapDraft(Analytics) Analytics }); ok {
+		an = w.WrapDraft(an)
+	}
 	return &Service{an: an, reg: s.reg, library: s.library}
 }
 
