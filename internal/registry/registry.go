@@ -140,6 +140,20 @@ type Relationship struct {
 // ActiveOn reports whether the relationship held on d.
 func (r Relationship) ActiveOn(d calendar.Date) bool { return d.Within(r.From, r.To) }
 
+// Membership is one member-of relationship active on a date, as
+// Store.MembershipsOn returns it: all the variation pages need to know of
+// the registry's membership, read at once instead of CCG by CCG.
+type Membership struct {
+	Child  string `json:"child"`
+	Parent string `json:"parent"`
+	// ChildKind and ParentKind are "" for an organisation the registry
+	// does not hold.
+	ChildKind  Kind `json:"child_kind"`
+	ParentKind Kind `json:"parent_kind"`
+	// Locality is the child's locality (RelInLocality) on the date, "" for none.
+	Locality string `json:"locality"`
+}
+
 // Succession says that Predecessor was succeeded by Successor on Effective,
 // as ODS succ.csv records it (for example two CCGs merging into one).
 type Succession struct {

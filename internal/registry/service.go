@@ -310,6 +310,21 @@ func (s *Service) MembersAt(ctx context.Context, commissioner string, at calenda
 	return out, nil
 }
 
+// MembershipsOn returns every member-of relationship active on date at, with
+// the kinds of both sides and the child's locality then, read at once (see
+// Store.MembershipsOn); pages that need the whole membership use it rather
+// than MembersAt CCG by CCG.
+func (s *Service) MembershipsOn(ctx context.Context, at calendar.Date) ([]Membership, error) {
+	if at.IsZero() {
+		return nil, fmt.Errorf("registry: memberships: a date is required: %w", errs.ErrInvalid)
+	}
+	ms, err := s.store.MembershipsOn(ctx, at)
+	if err != nil {
+		return nil, fmt.Errorf("registry: memberships on %s: %w", at, err)
+	}
+	return ms, nil
+}
+
 // parentOn returns the code of child's parent of kind k on date at, or "".
 func (s *Service) parentOn(ctx context.Context, child string, k RelationKind, at calendar.Date) (string, error) {
 	rels, err := s.store.ParentsOf(ctx, child, k)

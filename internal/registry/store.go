@@ -37,6 +37,11 @@ type Store interface {
 	// ChildrenOf returns the relationships of kind k whose parent is parent
 	// and which were active on at; a zero at returns them all.
 	ChildrenOf(ctx context.Context, parent string, k RelationKind, at calendar.Date) ([]Relationship, error)
+	// MembershipsOn returns, in one query, every member-of relationship
+	// active on date at with the kinds of child and parent and the child's
+	// locality on that date, ordered by parent name and code, then child
+	// name and code.
+	MembershipsOn(ctx context.Context, at calendar.Date) ([]Membership, error)
 
 	// PutSuccession inserts or updates a succession keyed by Predecessor,
 	// Successor and Effective, and reports whether anything changed.

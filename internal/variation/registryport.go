@@ -22,37 +22,26 @@ func NewRegistryPort(reg *registry.Service) *RegistryPort { return &RegistryPort
 // Members implements Registry: every GP practice that was a member of a
 // CCG on the first day of month, with its locality then. Other prescribing
 // settings (walk-in centres, out-of-hours services) are left out, as
-// OpenPrescribing leaves out every setting but GP practices.
+// OpenPrescribing leaves out every setting but GP practices; an
+// organisation the registry does not hold counts as a practice.
 //
-// It asks the registry CCG by CCG (MembersAt), which costs a few queries per
-// practice; a bulk "membership on a date" store query would make this
-// cheaper at national scale.
+// It reads the whole membership in one query (registry MembershipsOn), so
+// that a page costs the same whatever the number of practices; there is
+// nothing to cache or invalidate when another process imports the registry.
+// A practice in two CCGs at once (bad data) counts in the first by CCG name.
 func (p *RegistryPort) Members(ctx context.Context, month calendar.Month) ([]Member, error) {
-	at := month.First()
+	ms, err := p.reg.MembershipsOn(ctx, month.First())
+	if err != nil {
+		return nil, fmt.Errorf("variation: members %s: %w", month, err)
+	}
 	var out []Member
 	seen := map[string]bool{}
-	for offset := 0; ; {
-		ccgs, total, err := p.reg.Search(ctx, registry.Filter{Kind: registry.KindCCG, Limit: 500, Offset: offset})
-		if err != nil {
-			return nil, fmt.Errorf("variation: members %s: %w", month, err)
+	for _, m := range ms {
+		if m.ParentKind != registry.KindCCG || (m.ChildKind != registry.KindPractice && m.ChildKind != "") || seen[m.Child] {
+			continue
 		}
-		for _, c := range ccgs {
-			ms, err := p.reg.MembersAt(ctx, c.Code, at, false)
-			if err != nil {
-				return nil, fmt.Errorf("variation: members %s: %w", month, err)
-			}
-			for _, m := range ms {
-				if m.Kind != registry.KindPractice || seen[m.Code] {
-					continue
-				}
-				seen[m.Code] = true
-				out = append(out, Member{Practice: m.Code, Locality: m.Locality, CCG: c.Code})
-			}
-		}
-		offset += len(ccgs)
-		if len(ccgs) == 0 || offset >= total {
-			break
-		}
+		seen[m.Child] = true
+		out = append(out, Member{Practice: m.Child, Locality: m.Locality, CCG: m.Parent})
 	}
 	return out, nil
 }

@@ -211,6 +211,42 @@ func (s *Store) ChildrenOf(ctx context.Context, parent string, k registry.Relati
 		ORDER BY child, from_date`, parent, string(k), d, d)
 }
 
+// MembershipsOn implements registry.Store. The locality is the child's
+// first (by From) in-locality relationship active on at, as
+// registry.Service.MembersAt picks it.
+func (s *Store) MembershipsOn(ctx context.Context, at calendar.Date) ([]registry.Membership, error) {
+	op := fmt.Sprintf("memberships on %s", at)
+	if at.IsZero() {
+		return nil, fmt.Errorf("sqlstore: %s: a date is required: %w", op, errs.ErrInvalid)
+	}
+	d := dateArg(at)
+	rows, err := s.query(ctx, `SELECT m.child, m.parent, COALESCE(c.kind, ''), COALESCE(p.kind, ''),
+		COALESCE((SELECT l.parent FROM relationships l WHERE l.child = m.child AND l.kind = ?
+			AND (l.from_date = '' OR l.from_date <= ?) AND (l.to_date = '' OR l.to_date > ?)
+			ORDER BY l.from_date, l.parent LIMIT 1), '')
+		FROM relationships m
+		LEFT JOIN organisations c ON c.code = m.child
+		LEFT JOIN organisations p ON p.code = m.parent
+		WHERE m.kind = ? AND (m.from_date = '' OR m.from_date <= ?) AND (m.to_date = '' OR m.to_date > ?)
+		ORDER BY COALESCE(p.name, m.parent), m.parent, COALESCE(c.name, m.child), m.child`,
+		string(registry.RelInLocality), d, d, string(registry.RelMemberOf), d, d)
+	if err != nil {
+		return nil, wrapErr(op, err)
+	}
+	defer rows.Close()
+	var out []registry.Membership
+	for rows.Next() {
+		var m registry.Membership
+		var ck, pk string
+		if err := rows.Scan(&m.Child, &m.Parent, &ck, &pk, &m.Locality); err != nil {
+			return nil, wrapErr(op, err)
+		}
+		m.ChildKind, m.ParentKind = registry.Kind(ck), registry.Kind(pk)
+		out = append(out, m)
+	}
+	return out, wrapErr(op, rows.Err())
+}
+
 const succColumns = `predecessor, successor, reason, effective, indicator, source`
 
 // PutSuccession implements registry.Store. It reports a change only when the

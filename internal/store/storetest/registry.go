@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"ccg/internal/calendar"
@@ -254,6 +255,37 @@ func registrySuite(t *testing.T, open Opener) {
 			if relString(got) != "[P1 in-locality L1 ..] " {
 				t.Errorf("open-ended relationship on any date: %s", relString(got))
 			}
+
+			// The whole membership on a date, in one query: kinds of both
+			// sides ("" when not held), the locality then, ordered by
+			// parent name then child name.
+			for _, o := range []registry.Organisation{org("A", "Zed CCG", registry.KindCCG), org("B", "Alpha CCG", registry.KindCCG), org("P1", "Practice One", registry.KindPractice)} {
+				_, err := s.UpsertOrganisation(ctx, o)
+				must(t, "organisation", err)
+			}
+			_, err = s.PutRelationship(ctx, rel("P2", "L2", registry.RelInLocality, "2019-01-01", ""))
+			must(t, "locality of P2", err)
+			mships := func(at string) string {
+				t.Helper()
+				ms, err := s.MembershipsOn(ctx, d(at))
+				must(t, "memberships on "+at, err)
+				var b strings.Builder
+				for _, m := range ms {
+					fmt.Fprintf(&b, "[%s(%s) in %s(%s) loc %q] ", m.Child, m.ChildKind, m.Parent, m.ParentKind, m.Locality)
+				}
+				return b.String()
+			}
+			for _, tc := range []struct{ at, want string }{
+				{"2009-12-31", ""},
+				{"2013-04-01", `[P2() in A(ccg) loc ""] [P1(practice) in A(ccg) loc "L1"] `},
+				{"2019-06-01", `[P1(practice) in B(ccg) loc "L1"] [P2() in A(ccg) loc "L2"] `},
+			} {
+				if got := mships(tc.at); got != tc.want {
+					t.Errorf("memberships on %s = %s, want %s", tc.at, got, tc.want)
+				}
+			}
+			_, err = s.MembershipsOn(ctx, calendar.Date{})
+			wantErr(t, "memberships with no date", err, errs.ErrInvalid)
 		}},
 		{"successions", func(t *testing.T, s registry.Store) {
 			a := registry.Succession{Predecessor: "02V", Successor: "15F", Reason: "Merger", Effective: d("2018-04-01"), Source: "succ"}
