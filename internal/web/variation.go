@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"ccg/internal/access"
@@ -203,8 +204,45 @@ type MeasureView struct {
 	// Outliers counts the practices outside the 99.8% and 95% limits.
 	Outliers998 int `json:"outliers_998"`
 	Outliers95  int `json:"outliers_95"`
-	trendName   string
+	// Page is the page of Rows the HTML table shows (see PageRows).
+	Page      int `json:"page"`
+	trendName string
 }
+
+// measurePageRows is how many practices one page of a measure page's table
+// lists, and measureFunnelDots how many practices its funnel plot draws:
+// an England-wide measure (every practice in England) would otherwise be
+// several megabytes of HTML. The CSV downloads keep every practice.
+const (
+	measurePageRows   = 250
+	measureFunnelDots = 1000
+)
+
+// PageRows are the rows of the table's page, most unusual first.
+func (v *MeasureView) PageRows() []ValueRow {
+	lo := min(len(v.Rows), (max(v.Page, 1)-1)*measurePageRows)
+	return v.Rows[lo:min(len(v.Rows), lo+measurePageRows)]
+}
+
+// Pages is the number of pages of the table.
+func (v *MeasureView) Pages() int { return max(1, (len(v.Rows)+measurePageRows-1)/measurePageRows) }
+
+// PageFirst and PageLast number the first and last row of the page (1-based).
+func (v *MeasureView) PageFirst() int { return min(len(v.Rows), (max(v.Page, 1)-1)*measurePageRows+1) }
+
+// PageLast numbers the last row of the page (1-based).
+func (v *MeasureView) PageLast() int { return min(len(v.Rows), max(v.Page, 1)*measurePageRows) }
+
+// PageLink is the address of the page of the table by pages away from
+// this one (-1 the previous, 1 the next).
+func (v *MeasureView) PageLink(by int) string {
+	page := min(max(1, max(v.Page, 1)+by), v.Pages())
+	return "/prescribing/measures/" + url.PathEscape(v.Measure.ID) + "?" + v.query() + "&page=" + strconv.Itoa(page) + "#values"
+}
+
+// FunnelDrawn is how many practices the funnel plot draws (FunnelChart
+// leaves some out when there are more than measureFunnelDots).
+func (v *MeasureView) FunnelDrawn() int { return len(v.funnelPoints(false)) }
 
 // measureView serves /prescribing/measures/{id} and its JSON twin.
 func (s *Server) measureView(r *http.Request) (any, error) {
@@ -225,6 +263,9 @@ func (s *Server) measurePage(r *http.Request) (*MeasureView, error) {
 	v := &MeasureView{Measure: MeasureSummary{Measure: m, Direction: direction(m)}, Month: month, Months: newestFirst(months),
 		Within: strings.ToUpper(strings.TrimSpace(q.Get("ccg"))), Practice: strings.ToUpper(strings.TrimSpace(q.Get("practice"))),
 		CCGs: []registry.Organisation{}, Rows: []ValueRow{}, Trend: []variation.MeasureValue{}, Deciles: []variation.Deciles{}}
+	if v.Page, err = pageParam(r); err != nil {
+		return nil, err
+	}
 	if month.IsZero() {
 		return v, nil
 	}
@@ -386,7 +427,40 @@ func (v *MeasureView) ValuesAPI() string {
 }
 
 // FunnelChart draws the funnel plot with its 95% and 99.8% limits.
-func (v *MeasureView) FunnelChart() chart.Figure {
+func (v *MeasureView) FunnelChart() chart.Figure { return v.funnelFigure(false) }
+
+// funnelPoints returns the practices the funnel draws: all of them with
+// all, otherwise at most measureFunnelDots: every practice outside the 95%
+// limits and the chosen practice, and an even spread (by denominator) of
+// the others.
+func (v *MeasureView) funnelPoints(all bool) []variation.MeasureValue {
+	var pts []variation.MeasureValue
+	for _, p := range v.Funnel.Points {
+		if p.Value != nil && p.Denominator > 0 {
+			pts = append(pts, p)
+		}
+	}
+	if all || len(pts) <= measureFunnelDots {
+		return pts
+	}
+	var keep, rest []variation.MeasureValue
+	for _, p := range pts {
+		if p.Flags.High95 || p.Flags.Low95 || p.Flags.High998 || p.Flags.Low998 || p.OrgCode == v.Practice {
+			keep = append(keep, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	if room := measureFunnelDots - len(keep); room > 0 && len(rest) > 0 {
+		sort.SliceStable(rest, func(i, j int) bool { return rest[i].Denominator < rest[j].Denominator })
+		for i := 0; i < room && i < len(rest); i++ {
+			keep = append(keep, rest[i*len(rest)/min(room, len(rest))])
+		}
+	}
+	return keep
+}
+
+func (v *MeasureView) funnelFigure(all bool) chart.Figure {
 	m := v.Measure.Measure
 	f := chart.Funnel{
 		Title: fmt.Sprintf("%s: practices in %s, %s", m.Name, v.WithinName(), v.Month.First().Format("January 2006")),
@@ -398,10 +472,7 @@ func (v *MeasureView) FunnelChart() chart.Figure {
 		f.Target = scale(m, v.Funnel.Summary.Target)
 		f.TargetName = v.WithinName() + " average"
 	}
-	for _, p := range v.Funnel.Points {
-		if p.Value == nil || p.Denominator <= 0 {
-			continue
-		}
+	for _, p := range v.funnelPoints(all) {
 		f.Points = append(f.Points, chart.FunnelPoint{Label: p.OrgCode, X: p.Denominator, Y: scale(m, *p.Value), Chosen: p.OrgCode == v.Practice})
 	}
 	var u95, l95, u998, l998 []chart.Point
@@ -489,7 +560,7 @@ func (s *Server) measureFunnelCSV(r *http.Request) (string, chart.Table, error) 
 	if err != nil {
 		return "", chart.Table{}, err
 	}
-	return fmt.Sprintf("%s-funnel-%s.csv", v.Measure.ID, v.Month), v.FunnelChart().Table, nil
+	return fmt.Sprintf("%s-funnel-%s.csv", v.Measure.ID, v.Month), v.funnelFigure(true).Table, nil
 }
 
 // measureTrendCSV serves the trend's table.
