@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is ccg's typed configuration, read once from flags (each with an
@@ -36,6 +37,9 @@ type Config struct {
 	// X-Forwarded-Proto headers are believed. Flag --trusted-proxies
 	// CIDR,..., env CCG_TRUSTED_PROXIES; empty trusts nobody.
 	TrustedProxies string
+	// GCEvery is how often a server removes the analytics files no import
+	// published (`ccg gc`); 0 never. Flag --gc-every of serve, default 1h.
+	GCEvery time.Duration
 }
 
 // envOr returns the environment variable's value, or def when it is unset.

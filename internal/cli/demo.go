@@ -35,6 +35,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.DB, "db", "", "database URL: empty for SQLite in the data folder, or postgres://…")
 	cfg.bindAddr(fs)
 	cfg.bindMail(fs)
+	cfg.GCEvery = defaultGCEvery
 	fs.Int64Var(&seed, "seed", 2013, "seed of the demo world (the same seed builds the same world)")
 	fs.BoolVar(&keep, "keep", false, "keep the temporary data folder on exit")
 	fs.BoolVar(&prepare, "prepare-only", false, "build and import the demo, then exit without serving")

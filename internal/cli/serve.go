@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"ccg/internal/analytics/duckdb"
 	"ccg/internal/web"
 )
 
@@ -17,12 +18,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: ccg serve [--data DIR] [--db URL] [--addr HOST:PORT] [--smtp-url URL] [--public-url URL]\n\nServes the web pages and the API (/api/v1/) until interrupted, and delivers the e-mail outbox when --smtp-url names a mail server.")
+		fmt.Fprintln(fs.Output(), "Usage: ccg serve [--data DIR] [--db URL] [--addr HOST:PORT] [--smtp-url URL] [--public-url URL]\n\nServes the web pages and the API (/api/v1/) until interrupted, delivers the e-mail outbox when --smtp-url names a mail server, and removes analytics files no import published every --gc-every.")
 		fs.PrintDefaults()
 	}
 	cfg.bindStore(fs)
 	cfg.bindAddr(fs)
 	cfg.bindMail(fs)
+	fs.DurationVar(&cfg.GCEvery, "gc-every", defaultGCEvery, "remove unpublished and long-replaced analytics files this often, as `ccg gc` does (0: never)")
 	oc := bindOIDC(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +62,7 @@ func serveHTTP(ctx context.Context, e *env, a *app, ready func(url string)) erro
 	defer stopWork()
 	a.startMailWorker(workCtx, e.log)
 	a.startReminders(workCtx, e.log, 15*time.Minute)
+	a.startGC(workCtx, e.log, a.cfg.GCEvery, duckdb.DefaultGrace)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
