@@ -218,7 +218,7 @@ func runOurs(ctx context.Context, spec Spec, opts Options, res *Result) error {
 	}
 	defer store.Close()
 	reg := registry.NewService(st)
-	svc := variation.NewService(store, variation.NewRegistryPort(reg))
+	svc := variation.NewService(store, variation.NewCachedRegistry(variation.NewRegistryPort(reg), st.ImportsStamp)) // as the CLI wires it
 	imports := importing.NewService(st, prescribing.NewHandler(store, reg, svc))
 
 	start = time.Now()

@@ -41,7 +41,9 @@ func (a *app) wireVariation(ctx context.Context) error {
 		return fmt.Errorf("wire variation: %w", err)
 	}
 	a.closers = append(a.closers, an.Close)
-	reg := variation.NewRegistryPort(a.registry)
+	// Membership is cached until an import is recorded (pages would
+	// otherwise read the whole registry membership on every view).
+	reg := variation.NewCachedRegistry(variation.NewRegistryPort(a.registry), a.sql.ImportsStamp)
 	a.variation = variation.NewService(a.withOpenPrescribingSQL(an, reg), reg)
 	return nil
 }

@@ -150,3 +150,16 @@ func (s *Store) Rejections(ctx context.Context, runID int64, limit int) ([]impor
 	}
 	return out, wrapErr(op, rows.Err())
 }
+
+// ImportsStamp names the state of the import runs: their number and the
+// newest id. It changes whenever an import is recorded, in the transaction
+// of the import's changes, so it serves as the version of what imports
+// write (the registry: see variation.CachedRegistry). Both are needed:
+// PostgreSQL may commit a lower id after a higher one.
+func (s *Store) ImportsStamp(ctx context.Context) (string, error) {
+	var n, id int64
+	if err := s.queryRow(ctx, `SELECT count(*), COALESCE(max(id), 0) FROM import_runs`).Scan(&n, &id); err != nil {
+		return "", wrapErr("imports stamp", err)
+	}
+	return fmt.Sprintf("%d/%d", n, id), nil
+}
