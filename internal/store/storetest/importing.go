@@ -31,10 +31,28 @@ func importingSuite(t *testing.T, open Opener) {
 				Read: 10, Accepted: 8, Rejected: 2, Changed: 7,
 				Notes: []string{"3 practices are not in the registry", "Wales skipped"}, Actor: "cli",
 			}
+			stamp := func() string {
+				t.Helper()
+				st, ok := s.(interface {
+					ImportsStamp(context.Context) (string, error)
+				})
+				if !ok {
+					t.Fatal("the store has no ImportsStamp")
+				}
+				x, err := st.ImportsStamp(ctx)
+				must(t, "imports stamp", err)
+				return x
+			}
+			before := stamp()
 			id, err := s.RecordImport(ctx, run, nil)
 			must(t, "record", err)
 			if id <= 0 {
 				t.Fatalf("id = %d", id)
+			}
+			// The stamp the registry cache of `ccg serve` is keyed on changes
+			// with every recorded run.
+			if after := stamp(); after == before || after != stamp() {
+				t.Errorf("imports stamp %q before a run, %q after: want a change, then stable", before, after)
 			}
 			run.ID = id
 			got, err := s.Import(ctx, id)
