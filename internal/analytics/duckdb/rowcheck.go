@@ -112,7 +112,9 @@ func (c *rowCheck) chunk(data []byte, fileFirst int) []byte {
 }
 
 // field returns field i of a record (unquoted, trimmed).
-func field(data []byte, starts []int, end, i int) string { return string(fieldBytes(data, starts, end, i)) }
+func field(data []byte, starts []int, end, i int) string {
+	return string(fieldBytes(data, starts, end, i))
+}
 
 // fieldBytes is field without a copy unless the field is quoted.
 func fieldBytes(data []byte, starts []int, end, i int) []byte {
