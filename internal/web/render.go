@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -227,6 +228,10 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// number writes an int or float with thousands separators.
 		"number": formatNumber,
+		// fixed writes a number with the given decimals, halves rounded up
+		// ("72.5" to 0 places is "73"); signed adds "+" before a positive one.
+		"fixed":  chart.Number,
+		"signed": signedNumber,
 		// plural writes "1 practice" or "3 practices".
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
@@ -268,11 +273,27 @@ func (s *Server) funcs() template.FuncMap {
 		"relation":  relationLabel,
 		"kindLabel": func(k registry.Kind) string { return k.Label() },
 		"join":      strings.Join,
+		// orgName names an organisation by its code (the code when unknown);
+		// addressee names the body a member's question was put to.
+		"orgName":   func(code string) string { return s.orgName(context.Background(), code) },
+		"addressee": func(to string) string { return s.addressee(context.Background(), to) },
 	}
 	for k, v := range glossary.FuncMap() {
 		f[k] = v
 	}
 	return f
+}
+
+// orgName names an organisation by its code, or gives the code back when the
+// registry does not know it (or none is wired).
+func (s *Server) orgName(ctx context.Context, code string) string {
+	if code == "" || s.deps.Registry == nil {
+		return code
+	}
+	if o, err := s.deps.Registry.Organisation(ctx, code); err == nil && o.Name != "" {
+		return o.Name
+	}
+	return code
 }
 
 // formatNumber writes numbers with thousands separators.
@@ -289,6 +310,16 @@ func formatNumber(v any) string {
 		return chart.Number(n, 1)
 	}
 	return fmt.Sprint(v)
+}
+
+// signedNumber writes v with the given decimals and a sign ("+2.7", "-0.1",
+// "0.0"), halves rounded up.
+func signedNumber(v float64, decimals int) string {
+	s := chart.Number(v, decimals)
+	if v > 0 && strings.Trim(s, "0.,") != "" {
+		return "+" + s
+	}
+	return s
 }
 
 // relationLabel describes a relationship from the child's side.

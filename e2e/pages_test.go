@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPageDefects checks, on the demo world, the defects a walk through the
+// demo found (issue 15), each where it was seen.
+func TestPageDefects(t *testing.T) {
+	d := startDemo(t)
+	public := newClient(t, d, "")
+	admin := newClient(t, d, "administrator")
+	fin := newClient(t, d, "finance")
+
+	t.Run("1 measure page prints percentiles as numbers", func(t *testing.T) {
+		code, body := public.get(t, "/prescribing/measures/broad_spectrum_antibiotics")
+		if code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+		if strings.Contains(body, "%!") || strings.Contains(body, "0xc") {
+			t.Errorf("the measure page prints a Go formatting artefact: %s", clip(artefactAround(body, "%!")))
+		}
+		cells := regexp.MustCompile(`(?s)<tbody class="nhsuk-table__body">\s*<tr class="nhsuk-table__row">(.*?)</tr>`).FindStringSubmatch(body[strings.Index(body, `id="values"`):])
+		if cells == nil {
+			t.Fatal("no values table")
+		}
+		tds := regexp.MustCompile(`<td[^>]*>([^<]*)</td>`).FindAllStringSubmatch(cells[1], -1)
+		if len(tds) < 4 || !regexp.MustCompile(`^\d{1,3}$`).MatchString(tds[3][1]) {
+			t.Errorf("the first row's percentile cell is not a whole number 0-100: %q", cells[1])
+		}
+	})
+
+	t.Run("2 RAG ratings have their own colours", func(t *testing.T) {
+		_, css := public.get(t, "/static/ccg.css")
+		colours := map[string]bool{}
+		for _, rag := range []string{"green", "amber", "red"} {
+			m := regexp.MustCompile(`\.ccg-rag--` + rag + ` \{[^}]*background-color: (#[0-9a-f]{6})`).FindStringSubmatch(css)
+			if m == nil {
+				t.Errorf("ccg.css has no background colour for .ccg-rag--%s", rag)
+				continue
+			}
+			colours[m[1]] = true
+		}
+		if len(colours) != 3 {
+			t.Errorf("the three ratings share colours: %v", colours)
+		}
+		mustContain(t, "finance summary", fin.page(t, "/finance"), "Green: on track")
+	})
+
+	t.Run("3 a merged CCG's year before adds its predecessors' budgets up", func(t *testing.T) {
+		body := fin.page(t, "/finance/budgets?org=99Z&year=2019")
+		mustContain(t, "99Z 2019/20", body, "held no budget of its own", "NHS RIVERSIDE NORTH CCG", "£342,216,251.00")
+		if strings.Contains(body, "Total £0.00") {
+			t.Errorf("the page still shows a total of £0.00:\n%s", clip(body))
+		}
+		if code, body := fin.get(t, "/finance/budgets?org=NOPE&year=2019"); code != http.StatusNotFound || !strings.Contains(body, "There is no organisation with the code NOPE") {
+			t.Errorf("unknown org: status %d, want 404 naming it", code)
+		}
+	})
+
+	t.Run("4 transfers headline counts what predecessors are owed", func(t *testing.T) {
+		body := fin.page(t, "/finance/transfers")
+		mustContain(t, "transfers", body, "Owed to NHS RIVERSIDE CCG and its predecessors, outstanding £300,000.00", "Of which overdue £300,000.00")
+		if strings.Contains(body, "£1 ") && strings.Contains(body, "-£0") {
+			t.Errorf("the ageing chart has an empty axis (£1, -£0):\n%s", clip(body))
+		}
+	})
+
+	t.Run("5 a closed vote shows its results and a rounded turnout once", func(t *testing.T) {
+		body := admin.page(t, "/governance/votes/1")
+		mustContain(t, "vote 1", body, "(closed)", "27 of 37 entitled practices have voted (73%)", "See the results")
+		for _, bad := range []string{"hidden until the vote closes", "(72%)"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("vote 1 says %q:\n%s", bad, clip(body))
+			}
+		}
+		if n := strings.Count(body, "have voted"); n != 1 {
+			t.Errorf("the turnout is said %d times, want once:\n%s", n, clip(body))
+		}
+	})
+
+	t.Run("7 assurance: this year by default, other years linked, names not codes", func(t *testing.T) {
+		code, raw := admin.get(t, "/governance/assurance")
+		if code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+		body := htmlText(raw)
+		mustContain(t, "assurance", body, "2026/27", "Member council")
+		for _, bad := range []string{"member-council", "vary-budget", "governing-body"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("the assurance report shows the code %q", bad)
+			}
+		}
+		if !strings.Contains(raw, `href="/governance/assurance?year=2025"`) {
+			t.Error("the assurance report does not link to 2025/26")
+		}
+		q := admin.page(t, "/questions")
+		for _, bad := range []string{"to governing-body", "locality:"} {
+			if strings.Contains(q, bad) {
+				t.Errorf("/questions shows the code %q", bad)
+			}
+		}
+		for _, path := range []string{"/surveys/1/results", "/finance/allocations", "/finance/budgets?org=99Z&year=2020"} {
+			_, raw := admin.get(t, path)
+			if regexp.MustCompile(`>\s*LOC-[A-Z]+\s*<`).MatchString(raw) {
+				t.Errorf("%s shows a locality by its code", path)
+			}
+		}
+	})
+}
+
+// artefactAround returns the text around the first s in body.
+func artefactAround(body, s string) string {
+	i := strings.Index(body, s)
+	if i < 0 {
+		return ""
+	}
+	return body[max(0, i-200):min(len(body), i+200)]
+}
