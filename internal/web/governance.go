@@ -893,7 +893,7 @@ type govAssuranceVM struct {
 	Report governance.AssuranceReport `json:"report"`
 	Year   int                        `json:"year"`
 	// YearLabel is "2026/27"; Years are the years to choose from, newest first.
-	YearLabel string   `json:"year_label"`
+	YearLabel string    `json:"year_label"`
 	Years     []govYear `json:"-"`
 	// Bodies and Types name the codes of the report.
 	Bodies map[governance.BodyID]string       `json:"-"`
