@@ -26,6 +26,8 @@ type FinanceSummaryView struct {
 	CanEdit    bool              `json:"-"`
 	Burn       *chart.Figure     `json:"-"`
 	Inputs     finance.RAGPolicy `json:"rag_policy"`
+	// Links are the pages of more detail this person may open.
+	Links []crumb `json:"-"`
 }
 
 // SummaryLine is one programme (or the total) in the published summary.
@@ -72,6 +74,26 @@ func (s *Server) financeSummaryView(r *http.Request) (any, error) {
 	}
 	f := burnFigure(fmt.Sprintf("%s: budget, spending and forecast, %s", sc.OrgName, sc.Year), rep.Total, "")
 	v.Burn = &f
+	// The links to more detail, each shown only to those who may follow it
+	// (a locality lead, say, sees their own locality's budget).
+	q := scopeQuery(sc, "")
+	links := []crumb{
+		{"Budgets, actuals and forecasts", "/finance/budgets?" + q},
+		{"Fair-share allocations and pace of change", "/finance/allocations?" + q},
+		{"Practice prescribing budgets", "/finance/prescribing?" + q},
+		{"Transfers and handover: what others owe", "/finance/transfers?" + q},
+		{"Move budget between programmes", "/finance/budgets/edit?" + q},
+	}
+	if p := personFrom(r); p != nil {
+		for _, loc := range p.Localities {
+			links = append(links, crumb{"Budget of " + s.orgName(r.Context(), loc), "/finance/budgets?" + scopeQuery(sc, loc)})
+		}
+	}
+	for _, l := range links {
+		if s.mayFollow(r, l.Href) {
+			v.Links = append(v.Links, l)
+		}
+	}
 	return v, nil
 }
 

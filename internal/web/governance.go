@@ -493,8 +493,12 @@ type govDecisionVM struct {
 	// shown to those who may edit.
 	PublishBlocked string `json:"publish_blocked,omitempty"`
 	BlockedBy      int64  `json:"blocked_by_consultation,omitempty"`
-	CanEdit        bool   `json:"-"`
-	CSRF           string `json:"-"`
+	// Consultations are the member consultations that informed it.
+	Consultations []govConsultationRef `json:"consultations,omitempty"`
+	// TypeName names the decision's type.
+	TypeName string `json:"type_name"`
+	CanEdit  bool   `json:"-"`
+	CSRF     string `json:"-"`
 }
 
 func (s *Server) govDecisionView(r *http.Request) (any, error) {
@@ -515,6 +519,19 @@ func (s *Server) govDecisionView(r *http.Request) (any, error) {
 		CanEdit: access.Can(personFrom(r), access.ActGovernanceEdit, Resource{Kind: "decision", Body: string(d.Body)})}
 	if _, why, err := c.WhoDecides(d.Type, d.Value); err == nil {
 		vm.Who = why
+	}
+	vm.TypeName = string(d.Type)
+	if ti, ok := c.Scheme.TypeInfo(d.Type); ok {
+		vm.TypeName = ti.Name
+	}
+	if s.deps.Engagement != nil {
+		cs, err := s.deps.Engagement.Consultations(ctx, engagement.ConsultationFilter{Decision: d.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			vm.Consultations = append(vm.Consultations, govConsultationRef{ID: c.ID, Title: c.Title, Opens: c.Opens, Closes: c.Closes})
+		}
 	}
 	if vm.CanEdit {
 		today := calendar.DateOf(time.Now().UTC())
@@ -540,6 +557,14 @@ func (s *Server) govDecisionView(r *http.Request) (any, error) {
 		}
 	}
 	return vm, nil
+}
+
+// govConsultationRef is a consultation that informed a decision.
+type govConsultationRef struct {
+	ID     int64         `json:"id"`
+	Title  string        `json:"title"`
+	Opens  calendar.Date `json:"opens"`
+	Closes calendar.Date `json:"closes"`
 }
 
 // agendaItemFor returns the number of the meeting's agenda item about the

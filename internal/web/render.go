@@ -45,6 +45,12 @@ type page struct {
 	// anti-forgery token every form must carry as the field csrf_token.
 	Person *access.Person
 	CSRF   string
+	// Template names the page's template ("finance/budgets"), written on
+	// the body element for styles and tests.
+	Template string
+	// srv and req answer May (links shown only to those who may follow).
+	srv *Server
+	req *http.Request
 }
 
 // navLink is a navigation item as the header shows it.
@@ -164,7 +170,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
 		URL: scheme + "://" + r.Host + uri, API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
-		Person: personFrom(r), CSRF: csrfFor(r),
+		Person: personFrom(r), CSRF: csrfFor(r), srv: s, req: r, Template: name,
 	}
 	var buf bytes.Buffer
 	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
