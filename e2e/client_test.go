@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -96,16 +97,13 @@ var (
 )
 
 // htmlText is the text of the main element of an HTML page.
-func htmlText(html string) string {
-	if i := strings.Index(html, "<main"); i >= 0 {
-		html = html[i:]
-		if j := strings.Index(html, "</main>"); j >= 0 {
-			html = html[:j]
+func htmlText(page string) string {
+	if i := strings.Index(page, "<main"); i >= 0 {
+		page = page[i:]
+		if j := strings.Index(page, "</main>"); j >= 0 {
+			page = page[:j]
 		}
 	}
-	s := tagRE.ReplaceAllString(html, " ")
-	for _, e := range [][2]string{{"&amp;", "&"}, {"&#39;", "'"}, {"&quot;", `"`}, {"&#43;", "+"}, {"&lt;", "<"}, {"&gt;", ">"}} {
-		s = strings.ReplaceAll(s, e[0], e[1])
-	}
+	s := html.UnescapeString(tagRE.ReplaceAllString(page, " "))
 	return strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
 }

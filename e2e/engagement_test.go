@@ -9,7 +9,7 @@ import (
 )
 
 // surveyLinkLine matches a demo account's one-time survey link as the demo printed it.
-var surveyLinkLine = regexp.MustCompile(`(?m)^\s+survey-link\s+(\S+@demo\.ccg\.example)\s+(/survey\?token=\S+)`)
+var surveyLinkLine = regexp.MustCompile(`(?m)^\s+survey-link\s+(\S+@demo\.ccg\.example)\s+(?:http://[^/\s]+)?(/survey\?token=\S+)`)
 
 // TestEngagement answers the current survey wave through member@demo's
 // one-time link, signed in with the form's CSRF token; checks the governor

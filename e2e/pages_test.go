@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -119,4 +121,44 @@ func artefactAround(body, s string) string {
 		return ""
 	}
 	return body[max(0, i-200):min(len(body), i+200)]
+}
+
+// TestDemoOutput checks what `ccg demo` prints (issue 15, defect 13): one
+// line per kind of import, the counts matching the registers, full survey
+// addresses, and the sign-ins last; and that one demo import shows the
+// data-quality gate, with rejected rows on /imports.
+func TestDemoOutput(t *testing.T) {
+	d := startDemo(t)
+	out := d.Output.String()
+	signIns := strings.Index(out, "Demo sign-ins")
+	if signIns < 0 || strings.LastIndex(out, "  imported ") > signIns || strings.LastIndex(out, "survey-link") > signIns {
+		t.Errorf("the sign-ins are not printed last:\n%s", clip(out))
+	}
+	if n := strings.Count(out[:max(signIns, 0)], "\n"); n > 40 {
+		t.Errorf("%d lines come before the sign-ins, want one line per kind of import (at most 40):\n%s", n, clip(out))
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\s+survey-link\s+\S+\s+(\S+)`).FindAllStringSubmatch(out, -1) {
+		if !strings.HasPrefix(m[1], d.URL+"/survey?token=") {
+			t.Errorf("survey link %q is not a full address on %s", m[1], d.URL)
+		}
+	}
+	admin := newClient(t, d, "administrator")
+	m := regexp.MustCompile(`Governance: .*?(\d+) decisions`).FindStringSubmatch(out)
+	var decisions struct {
+		Decisions []json.RawMessage `json:"decisions"`
+		Working   []json.RawMessage `json:"working"`
+	}
+	_, body := admin.get(t, "/api/v1/decisions")
+	if err := json.Unmarshal([]byte(body), &decisions); err != nil {
+		t.Fatalf("decisions API: %v", err)
+	}
+	if total := len(decisions.Decisions) + len(decisions.Working); m == nil || m[1] != strconv.Itoa(total) {
+		t.Errorf("the demo says %v decisions; the register holds %d", m, total)
+	}
+	_, imports := admin.get(t, "/imports")
+	run := regexp.MustCompile(`href="(/imports/\d+)">practice-staff\.csv`).FindStringSubmatch(imports)
+	if run == nil {
+		t.Fatalf("/imports does not list the demo's staff list:\n%s", clip(htmlText(imports)))
+	}
+	mustContain(t, run[1], admin.page(t, run[1]), "is not an address like", `unknown role "practise-member"`)
 }
