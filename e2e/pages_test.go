@@ -112,6 +112,50 @@ func TestPageDefects(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("9 consultation and decision link to each other", func(t *testing.T) {
+		_, raw := admin.get(t, "/consultations/1")
+		m := regexp.MustCompile(`href="/governance/decisions/(\d+)" id="decision-link"`).FindStringSubmatch(raw)
+		if m == nil {
+			t.Fatalf("consultation 1 does not link to its decision:\n%s", clip(htmlText(raw)))
+		}
+		_, dec := admin.get(t, "/governance/decisions/"+m[1])
+		if !strings.Contains(dec, `href="/consultations/1"`) {
+			t.Errorf("decision %s does not link back to consultation 1:\n%s", m[1], clip(htmlText(dec)))
+		}
+	})
+
+	t.Run("10 a merged CCG's localities before the merger", func(t *testing.T) {
+		body := public.page(t, "/organisations/99Z?at=2019-06-01")
+		if strings.Contains(body, "No localities are recorded for this date") {
+			t.Errorf("99Z in 2019 says it has no localities above a table listing them:\n%s", clip(body))
+		}
+		mustContain(t, "99Z in 2019", body, "localities of its predecessors")
+	})
+
+	t.Run("12 links depend on the policy", func(t *testing.T) {
+		_, raw := public.get(t, "/prescribing/measures/broad_spectrum_antibiotics")
+		if strings.Contains(raw, `href="/prescribing/practices/`) {
+			t.Error("the public is shown links to practice pages, which ask it to sign in")
+		}
+		if _, raw := public.get(t, "/governance"); strings.Contains(raw, `href="/governance/assurance"`) {
+			t.Error("the public is shown the assurance report link, which asks it to sign in")
+		}
+		lead := newClient(t, d, "locality-lead")
+		if _, raw := lead.get(t, "/finance"); !regexp.MustCompile(`href="/finance/budgets\?[^"]*locality=LOC-`).MatchString(raw) {
+			t.Error("the locality lead has no link to their locality's budget on /finance")
+		}
+	})
+
+	t.Run("16 members of a commissioner named only by practice rows", func(t *testing.T) {
+		// The demo imports eccg.csv, so its CCGs are all named; the
+		// registry test (internal/web TestMembersOfACommissionerNamedOnlyByPractices)
+		// covers one named only by practices. Here: the list answers.
+		code, body := public.get(t, "/api/v1/organisations?kind=practice&member_of=99Z&at=2021-01-01")
+		if code != http.StatusOK || !strings.Contains(body, `"code": "Y90001"`) {
+			t.Errorf("members of 99Z: %d:\n%s", code, clip(body))
+		}
+	})
 }
 
 // artefactAround returns the text around the first s in body.

@@ -104,7 +104,9 @@ type htmlCell struct {
 
 var figureTemplate = template.Must(template.New("figure").Parse(`<figure class="ccg-figure" id="{{.ID}}">
 <figcaption class="ccg-figure__caption">{{.Title}}</figcaption>
+<div class="ccg-figure__chart" tabindex="0">
 {{.SVG}}
+</div>
 <details class="nhsuk-details ccg-figure__table">
 <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Show as a table<span class="nhsuk-u-visually-hidden">: {{.Title}}</span></span></summary>
 <div class="nhsuk-details__text">
