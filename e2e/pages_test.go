@@ -29,8 +29,8 @@ func TestPageDefects(t *testing.T) {
 		if cells == nil {
 			t.Fatal("no values table")
 		}
-		tds := regexp.MustCompile(`<td[^>]*>([^<]*)</td>`).FindAllStringSubmatch(cells[1], -1)
-		if len(tds) < 4 || !regexp.MustCompile(`^\d{1,3}$`).MatchString(tds[3][1]) {
+		tds := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(cells[1], -1)
+		if len(tds) < 5 || !regexp.MustCompile(`^\d{1,3}$`).MatchString(tds[4][1]) {
 			t.Errorf("the first row's percentile cell is not a whole number 0-100: %q", cells[1])
 		}
 	})
@@ -190,7 +190,7 @@ func TestDemoOutput(t *testing.T) {
 	m := regexp.MustCompile(`Governance: .*?(\d+) decisions`).FindStringSubmatch(out)
 	var decisions struct {
 		Decisions []json.RawMessage `json:"decisions"`
-		Working   []json.RawMessage `json:"working"`
+		Working   []json.RawMessage `json:"in_progress"`
 	}
 	_, body := admin.get(t, "/api/v1/decisions")
 	if err := json.Unmarshal([]byte(body), &decisions); err != nil {

@@ -24,14 +24,15 @@ func TestScreenshots(t *testing.T) {
 	shots := []struct {
 		file, role, path string
 		width, height    int64
+		at               string // the element to scroll to first ("" for the top)
 	}{
-		{"home.png", "", "/", 1280, 900},
-		{"measure-funnel.png", "", "/prescribing/measures/broad_spectrum_antibiotics", 1280, 1500},
-		{"practice-measures.png", "practice-member", "/prescribing/practices/Y90001", 1280, 1300},
-		{"finance-budgets.png", "finance", "/finance/budgets", 1280, 1300},
-		{"governance-decision.png", "", "/governance/decisions/1", 1280, 1100},
-		{"organisation.png", "", "/organisations/99Z", 1280, 1100},
-		{"phone-measure.png", "", "/prescribing/measures/broad_spectrum_antibiotics", 375, 1400},
+		{"home.png", "", "/", 1280, 900, ""},
+		{"measure-funnel.png", "", "/prescribing/measures/broad_spectrum_antibiotics", 1280, 1000, "#funnel"},
+		{"practice-measures.png", "practice-member", "/prescribing/practices/Y90001", 1280, 1100, ""},
+		{"finance-budgets.png", "finance", "/finance/budgets", 1280, 1100, ""},
+		{"governance-decision.png", "", "/governance/decisions/1", 1280, 1000, ""},
+		{"organisation.png", "", "/organisations/99Z", 1280, 1000, ""},
+		{"phone-measure.png", "", "/prescribing/measures/broad_spectrum_antibiotics", 375, 900, "#funnel"},
 	}
 	ctxs := map[string]context.Context{}
 	for _, s := range shots {
@@ -46,6 +47,9 @@ func TestScreenshots(t *testing.T) {
 		}
 		do(t, ctx, chromedp.EmulateViewport(s.width, s.height), chromedp.Navigate(d.URL+s.path),
 			chromedp.WaitVisible(chromedp.CSS("main")))
+		if s.at != "" {
+			eval[bool](t, ctx, `(document.querySelector("`+s.at+`").scrollIntoView(), true)`)
+		}
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatalf("screenshot of %s: %v", s.path, err)
