@@ -97,6 +97,9 @@ func TestEngagement(t *testing.T) {
 		if n := eval[int](t, gov, `document.querySelectorAll("#results-tables table").length`); n < 4 {
 			t.Fatalf("%d results tables, want at least 4", n)
 		}
+		if strings.Contains(body+textOf(t, gov, "#results-tables"), "LOC-") {
+			t.Error("the results show localities by their codes, not their names")
+		}
 		csv := eval[string](t, gov, syncGet("/surveys/1/results/items.csv?wave=2"))
 		mustContain(t, "items CSV", csv, "Statement", "Strongly agree")
 	})

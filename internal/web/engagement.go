@@ -221,6 +221,16 @@ func (s *Server) engResults(r *http.Request) (engResultsVM, error) {
 		return vm, err
 	}
 	// People see names: the localities and practices by name, not code.
+	for _, b := range vm.Results.Breakdowns {
+		if b.By != engagement.ByLocality {
+			continue
+		}
+		for i := range b.Groups {
+			if g := &b.Groups[i]; g.Key != "" && (g.Label == "" || g.Label == g.Key) {
+				g.Label = s.orgName(ctx, g.Key)
+			}
+		}
+	}
 	for _, rs := range [][]engagement.Rate{vm.Rates.ByLocality, vm.Rates.ByPractice} {
 		for i := range rs {
 			if rs[i].Label == "" || rs[i].Label == rs[i].Key {

@@ -10,7 +10,9 @@ import (
 )
 
 // TestPageDefects checks, on the demo world, the defects a walk through the
-// demo found (issue 15), each where it was seen.
+// demo found (issue 15), each where it was seen. It reads the demo as it was
+// built, so this file sorts before the tests that change it (engagement,
+// finance, governance): Go runs a package's tests in file-name order.
 func TestPageDefects(t *testing.T) {
 	d := startDemo(t)
 	public := newClient(t, d, "")
