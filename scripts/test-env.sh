@@ -260,15 +260,14 @@ else
 fi
 
 # --- 4. tests ---------------------------------------------------------------
+# The e2e package (the crawl on both engines) takes longer than go test's
+# default 10 minutes on a busy machine; a -timeout given later wins.
 if [ $# -gt 0 ]; then
-	set -- "$@"
+	set -- -timeout 40m "$@"
 else
 	# TESTFLAGS and TESTPKGS are word lists; quotes group words, as in
 	# TESTFLAGS='-run "TestA|TestB"' (xargs splits them; nothing is run).
 	mapfile -d '' words < <(printf '%s %s' "${TESTFLAGS:-}" "${TESTPKGS:-./...}" | xargs printf '%s\0')
-	# The e2e package (the crawl on both engines) takes longer than go
-	# test's default 10 minutes on a busy machine; a -timeout in TESTFLAGS
-	# comes later and wins.
 	set -- -timeout 40m "${words[@]}"
 fi
 log "go test $*"
