@@ -48,6 +48,9 @@ type page struct {
 	// Template names the page's template ("finance/budgets"), written on
 	// the body element for styles and tests.
 	Template string
+	// ShowImports says whether the footer links to the import history (only
+	// for those the policy lets see it, as the header's navigation).
+	ShowImports bool
 	// srv and req answer May (links shown only to those who may follow).
 	srv *Server
 	req *http.Request
@@ -170,7 +173,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
 		URL: scheme + "://" + r.Host + uri, API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
-		Person: personFrom(r), CSRF: csrfFor(r), srv: s, req: r, Template: name,
+		Person: personFrom(r), CSRF: csrfFor(r), srv: s, req: r, Template: name, ShowImports: access.Allowed(personFrom(r), ActionImportsView),
 	}
 	var buf bytes.Buffer
 	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
