@@ -8,7 +8,7 @@ TESTFLAGS ?=
 TESTPKGS ?= ./...
 export TESTFLAGS TESTPKGS
 
-.PHONY: test build demo vet bench
+.PHONY: test build demo vet bench screenshots
 
 ## test: install what tests need (chromium, PostgreSQL), start a throwaway PostgreSQL, run every test
 test:
@@ -21,6 +21,11 @@ build:
 ## demo: run the demo
 demo:
 	$(GO) run ./cmd/ccg demo
+
+## screenshots: run the demo and capture its main pages in headless Chromium into docs/screenshots/
+##              (the README shows them); needs chromium (make test installs it)
+screenshots:
+	CCG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' -v ./e2e
 
 ## vet: go vet every package
 vet:

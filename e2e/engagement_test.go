@@ -9,7 +9,7 @@ import (
 )
 
 // surveyLinkLine matches a demo account's one-time survey link as the demo printed it.
-var surveyLinkLine = regexp.MustCompile(`(?m)^\s+survey-link\s+(\S+@demo\.ccg\.example)\s+(/survey\?token=\S+)`)
+var surveyLinkLine = regexp.MustCompile(`(?m)^\s+survey-link\s+(\S+@demo\.ccg\.example)\s+(?:http://[^/\s]+)?(/survey\?token=\S+)`)
 
 // TestEngagement answers the current survey wave through member@demo's
 // one-time link, signed in with the form's CSRF token; checks the governor
@@ -96,6 +96,9 @@ func TestEngagement(t *testing.T) {
 		}
 		if n := eval[int](t, gov, `document.querySelectorAll("#results-tables table").length`); n < 4 {
 			t.Fatalf("%d results tables, want at least 4", n)
+		}
+		if strings.Contains(body+textOf(t, gov, "#results-tables"), "LOC-") {
+			t.Error("the results show localities by their codes, not their names")
 		}
 		csv := eval[string](t, gov, syncGet("/surveys/1/results/items.csv?wave=2"))
 		mustContain(t, "items CSV", csv, "Statement", "Strongly agree")

@@ -144,8 +144,8 @@ func TestGovernance(t *testing.T) {
 		if strings.Contains(res, "Running totals") {
 			t.Errorf("the running totals of an open anonymous vote are shown:\n%s", clip(res))
 		}
-		n := regexp.MustCompile(`(\d+) of (\d+) practices voted`).FindStringSubmatch(res)
-		m := regexp.MustCompile(`(\d+) of (\d+) practices have voted`).FindStringSubmatch(turnoutBefore)
+		n := regexp.MustCompile(`(\d+) of (\d+) entitled practices have voted`).FindStringSubmatch(res)
+		m := regexp.MustCompile(`(\d+) of (\d+) entitled practices have voted`).FindStringSubmatch(turnoutBefore)
 		if n == nil || m == nil || n[1] == m[1] {
 			t.Errorf("turnout after the member's vote %v, before %v", n, m)
 		}

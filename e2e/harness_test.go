@@ -10,7 +10,10 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -24,6 +27,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to make the demo's schema
+
 	"ccg/internal/cli"
 )
 
@@ -31,6 +36,7 @@ import (
 type demoServer struct {
 	URL    string
 	Output *syncBuffer // everything the demo printed
+	Engine string      // "SQLite" or "PostgreSQL"
 }
 
 type syncBuffer struct {
@@ -58,58 +64,102 @@ var (
 
 var readyLine = regexp.MustCompile(`ccg demo is ready at (http://\S+)`)
 
-// startDemo starts one shared demo for the whole test binary.
+// startDemo starts one shared demo (on SQLite) for the whole test binary.
 func startDemo(t *testing.T) *demoServer {
 	t.Helper()
 	demoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ccg-e2e-")
-		if err != nil {
-			demoErr = err
-			return
+		var extra []string
+		if smtp := os.Getenv("CCG_TEST_SMTP"); smtp != "" {
+			// the demo's e-mail goes to the test Mailpit (see mail_test.go)
+			extra = append(extra, "--smtp-url", "smtp://"+smtp+"?starttls=off&from=ccg%40demo.ccg.example&name=NHS+Demo+CCG")
 		}
-		pr, pw := io.Pipe()
-		out := &syncBuffer{}
-		ctx := context.Background()
-		go func() {
-			args := []string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}
-			if smtp := os.Getenv("CCG_TEST_SMTP"); smtp != "" {
-				// the demo's e-mail goes to the test Mailpit (see mail_test.go)
-				args = append(args, "--smtp-url", "smtp://"+smtp+"?starttls=off&from=ccg%40demo.ccg.example&name=NHS+Demo+CCG")
-			}
-			err := cli.Run(ctx, args, pw)
-			pw.CloseWithError(err)
-		}()
-		urlc := make(chan string, 1)
-		go func() {
-			sc := bufio.NewScanner(pr)
-			sent := false
-			for sc.Scan() {
-				line := sc.Text()
-				out.Write([]byte(line + "\n"))
-				if m := readyLine.FindStringSubmatch(line); m != nil && !sent {
-					urlc <- m[1]
-					sent = true
-				}
-			}
-			if !sent {
-				close(urlc)
-			}
-		}()
-		select {
-		case u, ok := <-urlc:
-			if !ok {
-				demoErr = errDemo(out.String())
-				return
-			}
-			demo = &demoServer{URL: strings.TrimSuffix(u, "/"), Output: out}
-		case <-time.After(5 * time.Minute):
-			demoErr = errDemo("timed out; output so far:\n" + out.String())
-		}
+		demo, demoErr = runDemo("SQLite", extra...)
 	})
 	if demoErr != nil {
 		t.Fatalf("ccg demo did not start: %v", demoErr)
 	}
 	return demo
+}
+
+var (
+	pgDemoOnce sync.Once
+	pgDemo     *demoServer
+	pgDemoErr  error
+)
+
+// startPostgresDemo starts one shared demo on PostgreSQL, in a fresh schema
+// of the database base names.
+func startPostgresDemo(t *testing.T, base string) *demoServer {
+	t.Helper()
+	pgDemoOnce.Do(func() {
+		u, err := url.Parse(base)
+		if err != nil {
+			pgDemoErr = err
+			return
+		}
+		const schema = "e2e_demo"
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			pgDemoErr = err
+			return
+		}
+		defer db.Close()
+		for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
+			if _, err := db.Exec(q); err != nil {
+				pgDemoErr = fmt.Errorf("%s: %w", q, err)
+				return
+			}
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		pgDemo, pgDemoErr = runDemo("PostgreSQL", "--db", u.String())
+	})
+	if pgDemoErr != nil {
+		t.Fatalf("ccg demo on PostgreSQL did not start: %v", pgDemoErr)
+	}
+	return pgDemo
+}
+
+// runDemo runs `ccg demo` in-process on a free port with a fresh data folder
+// and returns once it says it is ready.
+func runDemo(engine string, extra ...string) (*demoServer, error) {
+	dir, err := os.MkdirTemp("", "ccg-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	out := &syncBuffer{}
+	ctx := context.Background()
+	go func() {
+		err := cli.Run(ctx, append([]string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}, extra...), pw)
+		pw.CloseWithError(err)
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			out.Write([]byte(line + "\n"))
+			if m := readyLine.FindStringSubmatch(line); m != nil && !sent {
+				urlc <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(urlc)
+		}
+	}()
+	select {
+	case u, ok := <-urlc:
+		if !ok {
+			return nil, errDemo(out.String())
+		}
+		return &demoServer{URL: strings.TrimSuffix(u, "/"), Output: out, Engine: engine}, nil
+	case <-time.After(10 * time.Minute):
+		return nil, errDemo("timed out; output so far:\n" + out.String())
+	}
 }
 
 type errDemo string
@@ -121,6 +171,13 @@ func (e errDemo) Error() string { return string(e) }
 // value, chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))) for one with
 // a value; the helpers below wrap the common ones and fail the test on error.
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	return browserWithin(t, 3*time.Minute)
+}
+
+// browserWithin is browser with the given time limit for everything done in
+// it (a crawl needs longer than one page's test).
+func browserWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	path := os.Getenv("CCG_TEST_CHROMIUM")
 	required := path != ""
@@ -160,7 +217,7 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skipf("Chromium %s would not start (%v): browser test skipped", path, err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	tctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancelTimeout)
 	return tctx
 }

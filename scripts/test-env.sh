@@ -3,7 +3,9 @@
 #
 # It makes a fresh Debian machine ready and runs every test:
 #   1. installs chromium when it is missing (browser tests use it) and exports
-#      CCG_TEST_CHROMIUM;
+#      CCG_TEST_CHROMIUM; installs axe-core (pinned) from npm into
+#      .test-cache/ when missing and exports CCG_TEST_AXE (the crawl's
+#      accessibility checks);
 #   2. starts a throwaway PostgreSQL cluster in a temporary folder (unix socket
 #      there, TCP on 127.0.0.1 at a free port), creates database ccgtest and
 #      exports CCG_TEST_POSTGRES, so the store conformance suite runs on
@@ -20,7 +22,8 @@
 #   TESTFLAGS          extra go test flags, e.g. TESTFLAGS='-run "Registry|Merger" -v' (quotes group words)
 #   TESTPKGS           packages to test (default ./...)
 #   CCG_TEST_POSTGRES  when already set, that database is used and no cluster is started
-#   CCG_NO_BROWSER=1   do not install chromium (browser tests then skip)
+#   CCG_NO_BROWSER=1   do not install chromium or axe-core (browser tests then skip)
+#   CCG_TEST_AXE       when already set, that axe.min.js is used
 #   CCG_NO_POSTGRES=1  do not start PostgreSQL (the PostgreSQL suite then skips)
 #   CCG_NO_MAIL=1      do not start Mailpit (the mail delivery tests then skip)
 #   CCG_TEST_SMTP      when already set (with CCG_TEST_MAILPIT_API), that Mailpit is used
@@ -64,6 +67,31 @@ if [ "${CCG_NO_BROWSER:-}" != 1 ]; then
 		log "chromium: $CCG_TEST_CHROMIUM"
 	elif is_root; then
 		die "chromium is not on PATH after installing it"
+	fi
+fi
+
+# --- 1b. axe-core (the crawl's accessibility checks run it in Chromium) -----
+# Installed from npm, pinned, into a git-ignored folder of the repo, once.
+AXE_VERSION=4.10.3
+if [ "${CCG_NO_BROWSER:-}" != 1 ] && [ -z "${CCG_TEST_AXE:-}" ]; then
+	axe_dir=".test-cache/axe-$AXE_VERSION"
+	axe_js="$axe_dir/node_modules/axe-core/axe.min.js"
+	if [ ! -f "$axe_js" ]; then
+		if ! command -v npm >/dev/null 2>&1; then
+			apt_install npm || log "WARNING: no npm: the accessibility checks will be skipped"
+		fi
+		if command -v npm >/dev/null 2>&1; then
+			log "npm install axe-core@$AXE_VERSION"
+			mkdir -p "$axe_dir"
+			npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
+				--prefix "$axe_dir" "axe-core@$AXE_VERSION" >/dev/null ||
+				log "WARNING: could not install axe-core: the accessibility checks will be skipped"
+		fi
+	fi
+	if [ -f "$axe_js" ]; then
+		CCG_TEST_AXE="$PWD/$axe_js"
+		export CCG_TEST_AXE
+		log "axe-core: $CCG_TEST_AXE"
 	fi
 fi
 
@@ -232,13 +260,15 @@ else
 fi
 
 # --- 4. tests ---------------------------------------------------------------
+# The e2e package (the crawl on both engines) takes longer than go test's
+# default 10 minutes on a busy machine; a -timeout given later wins.
 if [ $# -gt 0 ]; then
-	set -- "$@"
+	set -- -timeout 40m "$@"
 else
 	# TESTFLAGS and TESTPKGS are word lists; quotes group words, as in
 	# TESTFLAGS='-run "TestA|TestB"' (xargs splits them; nothing is run).
 	mapfile -d '' words < <(printf '%s %s' "${TESTFLAGS:-}" "${TESTPKGS:-./...}" | xargs printf '%s\0')
-	set -- "${words[@]}"
+	set -- -timeout 40m "${words[@]}"
 fi
 log "go test $*"
 go test "$@"

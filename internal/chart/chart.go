@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"ccg/internal/calendar"
+	"ccg/internal/stats"
 )
 
 // NHS palette colours used by charts.
@@ -135,7 +136,8 @@ func Number(v float64, decimals int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "–"
 	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	// Halves round up (2.5 → 3), as people expect, not to even.
+	s := strconv.FormatFloat(stats.RoundHalfUp(math.Abs(v), decimals), 'f', decimals, 64)
 	intPart, frac := s, ""
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		intPart, frac = s[:i], s[i:]

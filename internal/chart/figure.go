@@ -104,11 +104,13 @@ type htmlCell struct {
 
 var figureTemplate = template.Must(template.New("figure").Parse(`<figure class="ccg-figure" id="{{.ID}}">
 <figcaption class="ccg-figure__caption">{{.Title}}</figcaption>
+<div class="ccg-figure__chart" tabindex="0">
 {{.SVG}}
+</div>
 <details class="nhsuk-details ccg-figure__table">
 <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Show as a table<span class="nhsuk-u-visually-hidden">: {{.Title}}</span></span></summary>
 <div class="nhsuk-details__text">
-<div class="nhsuk-table-container">
+<div class="nhsuk-table-container" tabindex="0">
 <table class="nhsuk-table">
 <caption class="nhsuk-table__caption nhsuk-table__caption--s">{{.Table.Caption}}</caption>
 <thead class="nhsuk-table__head"><tr>{{range .Table.Header}}<th scope="col" class="nhsuk-table__header{{if .Numeric}} nhsuk-table__header--numeric{{end}}">{{.Text}}</th>{{end}}</tr></thead>

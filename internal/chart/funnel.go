@@ -127,13 +127,18 @@ func (f Funnel) Render() Figure {
 		allY = append(allY, p.Y)
 	}
 	allY = append(allY, f.Target)
+	allY = append(allY, f.limitsInView(allX, allY)...)
 	xlo, xhi := extent(allX)
 	ylo, yhi := extent(allY)
 	xa := f.X
 	xa.Zero = true
 	// Limits can run off to extremes at small denominators; the data, not
 	// the curves, sets the range, and curves are clipped to the plot.
-	legend := []legendItem{{"Practice", Blue, "dot"}, {"Outlier", Red, "dot"}}
+	legend := []legendItem{{"Practice", Blue, "dot"}}
+	if len(f.Limits) > 1 {
+		legend = append(legend, legendItem{"Outside the " + f.Limits[0].Name + " only", Orange, "square"})
+	}
+	legend = append(legend, legendItem{"Outlier", Red, "dot"})
 	for _, p := range f.Points {
 		if p.Chosen {
 			legend = append(legend, legendItem{p.Label, Black, "ring"})
@@ -145,7 +150,9 @@ func (f Funnel) Render() Figure {
 		if i < len(f.Limits)-1 {
 			kind = "dash"
 		}
-		legend = append(legend, legendItem{l.Name, Grey1, kind})
+		if visible(l, xlo, xhi, ylo, yhi) {
+			legend = append(legend, legendItem{l.Name, Grey1, kind})
+		}
 	}
 	p := xyFrame(c, xa, f.Y, xlo, xhi, ylo, yhi, legend)
 	clipID := chartID("funnel-clip", f.Title, fmt.Sprint(len(f.Points)))
@@ -176,8 +183,20 @@ func (f Funnel) Render() Figure {
 			continue
 		}
 		fill, r, class := Blue, "4", "ccg-chart__point"
-		if pos := Position(f.Limits, pt.X, pt.Y); len(f.Limits) > 0 && (pos == len(f.Limits) || pos == -len(f.Limits)) {
+		pos := Position(f.Limits, pt.X, pt.Y)
+		switch {
+		case len(f.Limits) > 0 && (pos == len(f.Limits) || pos == -len(f.Limits)):
 			fill, r, class = Red, "5", "ccg-chart__point ccg-chart__point--outlier"
+		case pos != 0:
+			// Outside the inner limits only: a square, so that shape as
+			// well as colour tells it apart.
+			x, y := p.x.pos(pt.X), p.y.pos(pt.Y)
+			c.el("rect", "x", num(x-4.5), "y", num(y-4.5), "width", "9", "height", "9", "fill", Orange,
+				"stroke", Black, "stroke-width", "0.75", "class", "ccg-chart__point ccg-chart__point--warning")
+			if pt.Chosen {
+				chosen = append(chosen, pt)
+			}
+			continue
 		}
 		c.el("circle", "cx", num(p.x.pos(pt.X)), "cy", num(p.y.pos(pt.Y)), "r", r, "fill", fill,
 			"fill-opacity", "0.75", "stroke", White, "stroke-width", "0.5", "class", class)
@@ -220,6 +239,51 @@ func (f Funnel) Render() Figure {
 	}
 	id := chartID("funnel", f.Title, desc, c.b.String())
 	return Figure{ID: id, Title: f.Title, Description: desc, SVG: c.svg(id, "ccg-chart--funnel", f.Title, desc), Table: t, CSV: f.CSV}
+}
+
+// limitsInView gives the limits' values at the practices' median and largest
+// sizes, so that the axis takes them in and every limit in the legend can be
+// seen. Limits at tiny sizes run off to extremes and are left out, and a
+// lower limit never takes the axis below zero when no value is below it.
+func (f Funnel) limitsInView(xs, ys []float64) []float64 {
+	var sizes []float64
+	for _, x := range xs {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			sizes = append(sizes, x)
+		}
+	}
+	if len(sizes) == 0 {
+		return nil
+	}
+	sort.Float64s(sizes)
+	floor := 0.0
+	for _, y := range ys {
+		floor = math.Min(floor, y)
+	}
+	var out []float64
+	for _, x := range []float64{sizes[len(sizes)/2], sizes[len(sizes)-1]} {
+		for _, l := range f.Limits {
+			if u, ok := interpolate(l.Upper, x); ok && !math.IsInf(u, 0) {
+				out = append(out, u)
+			}
+			if lo, ok := interpolate(l.Lower, x); ok && !math.IsInf(lo, 0) {
+				out = append(out, math.Max(lo, floor))
+			}
+		}
+	}
+	return out
+}
+
+// visible reports whether some of a limit's curves lie within the plot.
+func visible(l Limit, xlo, xhi, ylo, yhi float64) bool {
+	for _, curve := range [][]Point{l.Upper, l.Lower} {
+		for _, x := range []float64{xlo, (xlo + xhi) / 2, xhi} {
+			if y, ok := interpolate(curve, x); ok && y >= ylo && y <= yhi {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (f Funnel) describe() string {

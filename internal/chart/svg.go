@@ -152,7 +152,7 @@ func pathD(pts []Point, x, y scale) string {
 type legendItem struct {
 	label  string
 	colour string
-	kind   string // "line", "dash", "box", "band", "dot", "ring"
+	kind   string // "line", "dash", "box", "band", "dot", "square", "ring"
 }
 
 // legendHeight returns the height a legend takes across width w.
@@ -202,6 +202,8 @@ func (c *canvas) drawLegend(items []legendItem, x, y, w float64) {
 				c.rect(cx, cy-6, 20, 12, it.colour, "", "fill-opacity", "0.35")
 			case "dot":
 				c.el("circle", "cx", num(cx+10), "cy", num(cy), "r", "5", "fill", it.colour)
+			case "square":
+				c.el("rect", "x", num(cx+5.5), "y", num(cy-4.5), "width", "9", "height", "9", "fill", it.colour, "stroke", Black, "stroke-width", "0.75")
 			case "ring":
 				c.el("circle", "cx", num(cx+10), "cy", num(cy), "r", "6", "fill", "none", "stroke", it.colour, "stroke-width", "2.5")
 			case "dash":

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"ccg/internal/access"
 	"ccg/internal/demo"
@@ -39,11 +37,5 @@ func setupDemoAccounts(ctx context.Context, e *env, a *app, w *demo.World) error
 			return fmt.Errorf("demo accounts: %w", err)
 		}
 	}
-	fmt.Fprintln(e.stdout, "\nDemo sign-ins (at /login):")
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ROLE\tEMAIL\tPASSWORD\tPRACTICES")
-	for _, acct := range w.Accounts {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", acct.Role, acct.Email, acct.Password, strings.Join(acct.Practices, " "))
-	}
-	return tw.Flush()
+	return nil
 }

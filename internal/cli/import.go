@@ -113,6 +113,12 @@ func importKinds() [][2]string {
 
 // importOne imports one file and prints its summary.
 func importOne(ctx context.Context, e *env, a *app, kind, path string, opts importing.Options) error {
+	_, err := importSummary(ctx, e, a, kind, path, opts)
+	return err
+}
+
+// importSummary is importOne, also returning the import's summary.
+func importSummary(ctx context.Context, e *env, a *app, kind, path string, opts importing.Options) (importing.Summary, error) {
 	if access.ActorFrom(ctx) == nil {
 		// The command line acts with every right (see access.System).
 		ctx = access.WithActor(ctx, access.System)
@@ -122,10 +128,10 @@ func importOne(ctx context.Context, e *env, a *app, kind, path string, opts impo
 	}
 	sum, err := a.imports.ImportFile(ctx, kind, path, opts)
 	if err != nil {
-		return err
+		return sum, err
 	}
 	printSummary(e.stdout, sum)
-	return nil
+	return sum, nil
 }
 
 func printSummary(w io.Writer, s importing.Summary) {

@@ -82,6 +82,11 @@ func writePeople(b *builder) error {
 			_ = w.Write([]string{fn + " " + ln, email, pro, p.Code, "practice-member"})
 		}
 	}
+	// Two rows as a real staff list has them, which the import rejects and
+	// keeps with their reasons (the data-quality gate, shown on /imports):
+	// an email address mistyped, and a role misspelt.
+	_ = w.Write([]string{"Jo Bloggs", "jo.bloggs.at." + strings.ToLower(first.Code) + ".demo.ccg.example", "Practice nurse", first.Code, "practice-member"})
+	_ = w.Write([]string{"Kim Lee", "kim.lee@" + strings.ToLower(first.Code) + ".demo.ccg.example", "GP partner", first.Code, "practise-member"})
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"ccg/internal/calendar"
 	"ccg/internal/errs"
+	"ccg/internal/stats"
 )
 
 // NeedIndex adjusts weighted populations for need that age and sex do not
@@ -98,17 +99,17 @@ func (p PacePolicy) Describe() string {
 	var s string
 	switch p.Method {
 	case PaceGapShare:
-		s = fmt.Sprintf("each practice moves %.0f%% of the way from its uplifted budget to its target each year", p.Share*100)
+		s = fmt.Sprintf("each practice moves %.0f%% of the way from its uplifted budget to its target each year", stats.RoundHalfUp(p.Share*100, 0))
 	case PaceYears:
 		s = fmt.Sprintf("year %d of %d: practices close 1/%d of the remaining gap to target", p.YearIndex, p.Years, p.Years-p.YearIndex+1)
 	default:
 		s = "budgets are set at target"
 	}
 	if p.Floor != nil {
-		s += fmt.Sprintf("; no practice changes by less than %+.1f%%", *p.Floor*100)
+		s += fmt.Sprintf("; no practice changes by less than %+.1f%%", stats.RoundHalfUp(*p.Floor*100, 1))
 	}
 	if p.Cap != nil {
-		s += fmt.Sprintf("; no practice grows by more than %+.1f%%", *p.Cap*100)
+		s += fmt.Sprintf("; no practice grows by more than %+.1f%%", stats.RoundHalfUp(*p.Cap*100, 1))
 	}
 	return s
 }

@@ -120,3 +120,14 @@ func TestFirstOnlyLeavesOtherHTML(t *testing.T) {
 		})
 	}
 }
+
+// TestTermsPagesUse checks that the statistical terms the pages use are
+// explained (issue 15).
+func TestTermsPagesUse(t *testing.T) {
+	for _, name := range []string{"ISR", "Wilson interval", "Cronbach's alpha", "AAPOR response rate", "funnel plot",
+		"overdispersion", "percentile", "decile"} {
+		if _, ok := Lookup(name); !ok {
+			t.Errorf("the glossary does not explain %q", name)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ccg/internal/calendar"
+	"ccg/internal/stats"
 )
 
 // Attendee is someone present at a meeting in a seat: for a person's seat
@@ -104,13 +105,8 @@ func roleNoun(r Role, n int) string {
 	return r.Label() + "s"
 }
 
-// pct formats n/d as a whole percentage, rounded down, for display only.
-func pct(n, d int) string {
-	if d == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%d%%", n*100/d)
-}
+// pct formats n/d as a whole percentage, rounded half up, for display only.
+func pct(n, d int) string { return stats.PercentOf(int64(n), int64(d)) }
 
 // Exclusion records that a member was flagged for a live interest in an
 // organisation an item concerns: excluded from its vote and its quorum

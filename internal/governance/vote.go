@@ -3,11 +3,13 @@ package governance
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"ccg/internal/calendar"
 	"ccg/internal/errs"
+	"ccg/internal/stats"
 )
 
 // Entitled is a member practice entitled to vote, with its registered list
@@ -272,12 +274,7 @@ func TurnoutOf(v MemberVote, voted []Participation) Turnout {
 		}
 	}
 	t.Quorate = t.VotedWeight*100 >= int64(v.QuorumShare)*t.EntitledWeight && t.Voted > 0
-	share := func(n, d int64) string {
-		if d == 0 {
-			return "0%"
-		}
-		return fmt.Sprintf("%d%%", n*100/d)
-	}
+	share := stats.PercentOf
 	if v.Rule.PracticeVote == WeightedByListSize {
 		t.Explanation = fmt.Sprintf("%d of %d entitled practices have voted, covering %s of registered patients; the quorum is %d%%",
 			t.Voted, t.Entitled, share(t.VotedWeight, t.EntitledWeight), v.QuorumShare)
@@ -377,7 +374,7 @@ func share64(n, d int64) string {
 	if d == 0 {
 		return "0%"
 	}
-	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(d))
+	return strconv.FormatFloat(stats.RoundHalfUp(float64(n)*100/float64(d), 1), 'f', 1, 64) + "%"
 }
 
 // RemindersDue returns the entitled practices that have not voted, when now

@@ -151,13 +151,42 @@ func (s *Service) RecordSuccession(ctx context.Context, sc Succession) (bool, er
 }
 
 // Organisation returns one organisation.
+//
+// A commissioner that practice rows name as theirs (the national practice
+// file names each practice's CCG or PCT) is known by its code until its own
+// file is imported: it is returned with its code as its name.
 func (s *Service) Organisation(ctx context.Context, code string) (Organisation, error) {
 	o, err := s.store.Organisation(ctx, code)
+	if errors.Is(err, errs.ErrNotFound) {
+		rels, rerr := s.store.ChildrenOf(ctx, code, RelMemberOf, calendar.Date{})
+		if rerr != nil {
+			return Organisation{}, fmt.Errorf("registry: organisation %q: %w", code, rerr)
+		}
+		if len(rels) > 0 {
+			return namedByMembers(code, rels), nil
+		}
+	}
 	if err != nil {
 		return Organisation{}, fmt.Errorf("registry: organisation %q: %w", code, err)
 	}
 	return o, nil
 }
+
+// namedByMembers is a commissioner known only from its members' records: a
+// PCT when they were members only before April 2013 (when CCGs began), a
+// CCG otherwise.
+func namedByMembers(code string, rels []Relationship) Organisation {
+	kind := KindPCT
+	for _, r := range rels {
+		if !r.From.Before(ccgsBegan) || r.To.IsZero() || r.To.After(ccgsBegan) {
+			kind = KindCCG
+		}
+	}
+	return Organisation{Code: code, Name: code, Kind: kind, Source: "named by its member practices' records"}
+}
+
+// ccgsBegan is the day CCGs took over from primary care trusts.
+var ccgsBegan = calendar.MustDate("2013-04-01")
 
 // Search finds organisations by code, name or postcode.
 func (s *Service) Search(ctx context.Context, f Filter) ([]Organisation, int, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"ccg/internal/chart"
 	"ccg/internal/engagement"
 	"ccg/internal/errs"
+	"ccg/internal/governance"
 )
 
 // engagementRoutes are the pages and API of the engagement capability
@@ -217,6 +219,24 @@ func (s *Server) engResults(r *http.Request) (engResultsVM, error) {
 	}
 	if vm.Rates, err = svc.ResponseRates(ctx, w.ID); err != nil {
 		return vm, err
+	}
+	// People see names: the localities and practices by name, not code.
+	for _, b := range vm.Results.Breakdowns {
+		if b.By != engagement.ByLocality {
+			continue
+		}
+		for i := range b.Groups {
+			if g := &b.Groups[i]; g.Key != "" && (g.Label == "" || g.Label == g.Key) {
+				g.Label = s.orgName(ctx, g.Key)
+			}
+		}
+	}
+	for _, rs := range [][]engagement.Rate{vm.Rates.ByLocality, vm.Rates.ByPractice} {
+		for i := range rs {
+			if rs[i].Label == "" || rs[i].Label == rs[i].Key {
+				rs[i].Label = s.orgName(ctx, rs[i].Key)
+			}
+		}
 	}
 	if idx > 0 {
 		prev := ws[idx-1]
@@ -556,7 +576,26 @@ type engQuestionsVM struct {
 	Published []engagement.Question `json:"published"`
 	Mine      []engagement.Question `json:"mine,omitempty"`
 	CanAsk    bool                  `json:"-"`
-	Bodies    []string              `json:"-"`
+	Bodies    []engAddressee        `json:"-"`
+}
+
+// engAddressee is a body a question can be put to: its ID and its name.
+type engAddressee struct{ ID, Name string }
+
+// addressee names the body a question is put to: "governing-body" is the
+// constitution's governing body, "locality:CODE" a locality by its name.
+func (s *Server) addressee(ctx context.Context, to string) string {
+	if code, ok := strings.CutPrefix(to, "locality:"); ok {
+		return "the " + s.orgName(ctx, code) + " locality"
+	}
+	if s.deps.Governance != nil {
+		if c, err := s.govConstitution(ctx); err == nil {
+			if b, ok := c.Body(governance.BodyID(to)); ok {
+				return "the " + b.Name
+			}
+		}
+	}
+	return strings.ReplaceAll(to, "-", " ")
 }
 
 func (s *Server) engQuestionsView(r *http.Request) (any, error) {
@@ -565,14 +604,14 @@ func (s *Server) engQuestionsView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	vm := engQuestionsVM{Published: pub, Bodies: []string{"governing-body"}}
+	vm := engQuestionsVM{Published: pub, Bodies: []engAddressee{{ID: "governing-body", Name: s.addressee(ctx, "governing-body")}}}
 	if p := personFrom(r); p != nil {
 		vm.CanAsk = access.Allowed(p, access.ActSurveyAnswer)
 		if vm.Mine, err = s.deps.Engagement.Questions(ctx, engagement.QuestionFilter{Asker: p.ID}); err != nil {
 			return nil, err
 		}
 		for _, l := range p.Localities {
-			vm.Bodies = append(vm.Bodies, "locality:"+l)
+			vm.Bodies = append(vm.Bodies, engAddressee{ID: "locality:" + l, Name: s.addressee(ctx, "locality:"+l)})
 		}
 	}
 	return vm, nil

@@ -86,9 +86,14 @@ func (s *Server) financeScopeOf(r *http.Request) (financeScope, error) {
 		}
 	}
 	sc := financeScope{Org: org, OrgName: org}
-	if o, err := s.deps.Registry.Organisation(ctx, org); err == nil {
-		sc.OrgName = o.Name
+	o, err := s.deps.Registry.Organisation(ctx, org)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return financeScope{}, notFound("There is no organisation with the code %s.", org)
+	case err != nil:
+		return financeScope{}, err
 	}
+	sc.OrgName = o.Name
 	this := s.today().Month().FinancialYear()
 	if v := strings.TrimSpace(q.Get("year")); v != "" {
 		y, err := strconv.Atoi(v)

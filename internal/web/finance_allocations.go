@@ -231,7 +231,10 @@ type TransfersView struct {
 	// this one (a merged CCG collects what its predecessors are owed).
 	Inherited []finance.TransfersReport `json:"inherited,omitempty"`
 	Names     map[string]string         `json:"names"`
-	Ageing    *chart.Figure             `json:"-"`
+	// Owed is what others owe this organisation, including what they owe
+	// its predecessors (which it now collects), aged as at the report date.
+	Owed   finance.Ageing `json:"owed"`
+	Ageing *chart.Figure  `json:"-"`
 	// The forms for the finance role (see finance_forms.go).
 	CanEdit      bool            `json:"-"`
 	CSRF         string          `json:"-"`
@@ -239,6 +242,17 @@ type TransfersView struct {
 	NewReceipt   ReceiptForm     `json:"-"`
 	Open         []OpenAgreement `json:"-"`
 	Saved        string          `json:"-"`
+}
+
+// bucketLabel names an ageing bucket for people.
+func bucketLabel(b finance.Bucket) string {
+	switch b {
+	case finance.BucketNotDue:
+		return "Not yet due"
+	case finance.Bucket90Plus:
+		return "Over 90 days"
+	}
+	return string(b) + " days"
 }
 
 // EscalationLabel writes an escalation level in words.
@@ -287,12 +301,17 @@ func (s *Server) transfersModel(r *http.Request) (TransfersView, error) {
 			}
 		}
 	}
-	if len(rep.OwedTo) > 0 {
-		b := chart.Bar{Title: fmt.Sprintf("What others owe %s by age, as at %s", sc.OrgName, at), Category: "Age (days overdue)",
+	owed := append([]finance.AgreementStatus(nil), rep.OwedTo...)
+	for _, in := range v.Inherited {
+		owed = append(owed, in.OwedTo...)
+	}
+	v.Owed = finance.Age(rep.AsAt, owed)
+	if v.Owed.Outstanding > 0 {
+		b := chart.Bar{Title: fmt.Sprintf("What others owe %s (and its predecessors) by age, as at %s", sc.OrgName, at.Format("2 January 2006")), Category: "Age (days overdue)",
 			Value: chart.Axis{Title: "Pounds", Format: chart.PoundsShort}, Series: []chart.BarSeries{{Name: "Outstanding"}}}
 		for _, bk := range finance.Buckets {
-			b.Categories = append(b.Categories, string(bk))
-			b.Series[0].Values = append(b.Series[0].Values, pounds(rep.Receivable.ByBucket[bk]))
+			b.Categories = append(b.Categories, bucketLabel(bk))
+			b.Series[0].Values = append(b.Series[0].Values, pounds(v.Owed.ByBucket[bk]))
 		}
 		f := b.Render()
 		v.Ageing = &f

@@ -26,6 +26,8 @@ type FinanceSummaryView struct {
 	CanEdit    bool              `json:"-"`
 	Burn       *chart.Figure     `json:"-"`
 	Inputs     finance.RAGPolicy `json:"rag_policy"`
+	// Links are the pages of more detail this person may open.
+	Links []crumb `json:"-"`
 }
 
 // SummaryLine is one programme (or the total) in the published summary.
@@ -48,7 +50,7 @@ func summaryLine(label string, p finance.Position) SummaryLine {
 }
 
 // Pct writes a percentage with a sign and one decimal place.
-func (l SummaryLine) Pct() string { return fmt.Sprintf("%+.1f%%", l.VariancePct) }
+func (l SummaryLine) Pct() string { return signedNumber(l.VariancePct, 1) + "%" }
 
 func (s *Server) financeSummaryView(r *http.Request) (any, error) {
 	sc, err := s.financeScopeOf(r)
@@ -72,6 +74,26 @@ func (s *Server) financeSummaryView(r *http.Request) (any, error) {
 	}
 	f := burnFigure(fmt.Sprintf("%s: budget, spending and forecast, %s", sc.OrgName, sc.Year), rep.Total, "")
 	v.Burn = &f
+	// The links to more detail, each shown only to those who may follow it
+	// (a locality lead, say, sees their own locality's budget).
+	q := scopeQuery(sc, "")
+	links := []crumb{
+		{"Budgets, actuals and forecasts", "/finance/budgets?" + q},
+		{"Fair-share allocations and pace of change", "/finance/allocations?" + q},
+		{"Practice prescribing budgets", "/finance/prescribing?" + q},
+		{"Transfers and handover: what others owe", "/finance/transfers?" + q},
+		{"Move budget between programmes", "/finance/budgets/edit?" + q},
+	}
+	if p := personFrom(r); p != nil {
+		for _, loc := range p.Localities {
+			links = append(links, crumb{"Budget of " + s.orgName(r.Context(), loc), "/finance/budgets?" + scopeQuery(sc, loc)})
+		}
+	}
+	for _, l := range links {
+		if s.mayFollow(r, l.Href) {
+			v.Links = append(v.Links, l)
+		}
+	}
 	return v, nil
 }
 
@@ -89,6 +111,21 @@ type BudgetsView struct {
 	Bars     *chart.Figure         `json:"-"`
 	Query    string                `json:"-"`
 	Consol   *finance.Consolidated `json:"consolidated,omitempty"`
+	// Merged is set when the organisation held no budget of its own that
+	// year but its predecessors did (a CCG formed by a merger, shown its
+	// year before): the page then shows their budgets added up, by
+	// programme, instead of a total of nothing.
+	Merged []ConsolidatedProgramme `json:"merged,omitempty"`
+	// Names are the organisations' names by code.
+	Names map[string]string `json:"-"`
+}
+
+// ConsolidatedProgramme is one programme's budget and actual, added up over
+// a merged CCG's predecessors.
+type ConsolidatedProgramme struct {
+	Label  string        `json:"label"`
+	Budget finance.Money `json:"budget_pence"`
+	Actual finance.Money `json:"actual_pence"`
 }
 
 // PrevYear is the year before, for the link to it (a merged CCG's year
@@ -126,7 +163,7 @@ func (s *Server) budgetsView(r *http.Request) (any, error) {
 	}
 	title := fmt.Sprintf("%s %s: cumulative budget, spending and forecast", sc.OrgName, sc.Year)
 	if loc != "" {
-		title = fmt.Sprintf("%s (%s) %s: cumulative budget, spending and forecast", sc.OrgName, loc, sc.Year)
+		title = fmt.Sprintf("%s (%s) %s: cumulative budget, spending and forecast", sc.OrgName, s.orgName(r.Context(), loc), sc.Year)
 	}
 	f := burnFigure(title, rep.Total, "/finance/budgets.csv?"+v.Query)
 	v.Burn = &f
@@ -143,11 +180,45 @@ func (s *Server) budgetsView(r *http.Request) (any, error) {
 		v.Bars = &bf
 	}
 	if loc == "" {
-		if c, err := s.deps.Finance.Consolidated(r.Context(), sc.Org, sc.Year); err == nil && len(c.Predecessors) > 0 && (len(c.BudgetByOrg) > 1 || len(c.ActualByOrg) > 1) {
+		c, err := s.deps.Finance.Consolidated(r.Context(), sc.Org, sc.Year)
+		if err != nil {
+			return nil, err
+		}
+		own := len(rep.Programmes) > 0
+		if len(c.Predecessors) > 0 && (len(c.BudgetByOrg) > 1 || len(c.ActualByOrg) > 1 || (!own && len(c.BudgetByOrg) > 0)) {
 			v.Consol = &c
+			v.Names = map[string]string{}
+			for code := range c.BudgetByOrg {
+				v.Names[code] = code
+				if o, err := s.deps.Registry.Organisation(r.Context(), code); err == nil {
+					v.Names[code] = o.Name
+				}
+			}
+			if !own {
+				v.Merged = consolidatedProgrammes(c)
+			}
 		}
 	}
 	return v, nil
+}
+
+// consolidatedProgrammes adds a consolidation's budgets and actuals up by
+// programme, in the order pages show programmes, with the total last.
+func consolidatedProgrammes(c finance.Consolidated) []ConsolidatedProgramme {
+	budget, actual := map[finance.Programme]finance.Money{}, map[finance.Programme]finance.Money{}
+	for _, l := range c.Budgets {
+		budget[l.Programme] += l.Amount
+	}
+	for _, l := range c.Actuals {
+		actual[l.Programme] += l.Amount
+	}
+	var out []ConsolidatedProgramme
+	for _, p := range finance.Programmes {
+		if budget[p] != 0 || actual[p] != 0 {
+			out = append(out, ConsolidatedProgramme{Label: p.Label(), Budget: budget[p], Actual: actual[p]})
+		}
+	}
+	return append(out, ConsolidatedProgramme{Label: "Total", Budget: c.Budget, Actual: c.Actual})
 }
 
 // burnFigure draws a position's burn-up: cumulative actuals, forecast and

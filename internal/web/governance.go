@@ -493,8 +493,12 @@ type govDecisionVM struct {
 	// shown to those who may edit.
 	PublishBlocked string `json:"publish_blocked,omitempty"`
 	BlockedBy      int64  `json:"blocked_by_consultation,omitempty"`
-	CanEdit        bool   `json:"-"`
-	CSRF           string `json:"-"`
+	// Consultations are the member consultations that informed it.
+	Consultations []govConsultationRef `json:"consultations,omitempty"`
+	// TypeName names the decision's type.
+	TypeName string `json:"type_name"`
+	CanEdit  bool   `json:"-"`
+	CSRF     string `json:"-"`
 }
 
 func (s *Server) govDecisionView(r *http.Request) (any, error) {
@@ -515,6 +519,19 @@ func (s *Server) govDecisionView(r *http.Request) (any, error) {
 		CanEdit: access.Can(personFrom(r), access.ActGovernanceEdit, Resource{Kind: "decision", Body: string(d.Body)})}
 	if _, why, err := c.WhoDecides(d.Type, d.Value); err == nil {
 		vm.Who = why
+	}
+	vm.TypeName = string(d.Type)
+	if ti, ok := c.Scheme.TypeInfo(d.Type); ok {
+		vm.TypeName = ti.Name
+	}
+	if s.deps.Engagement != nil {
+		cs, err := s.deps.Engagement.Consultations(ctx, engagement.ConsultationFilter{Decision: d.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			vm.Consultations = append(vm.Consultations, govConsultationRef{ID: c.ID, Title: c.Title, Opens: c.Opens, Closes: c.Closes})
+		}
 	}
 	if vm.CanEdit {
 		today := calendar.DateOf(time.Now().UTC())
@@ -540,6 +557,14 @@ func (s *Server) govDecisionView(r *http.Request) (any, error) {
 		}
 	}
 	return vm, nil
+}
+
+// govConsultationRef is a consultation that informed a decision.
+type govConsultationRef struct {
+	ID     int64         `json:"id"`
+	Title  string        `json:"title"`
+	Opens  calendar.Date `json:"opens"`
+	Closes calendar.Date `json:"closes"`
 }
 
 // agendaItemFor returns the number of the meeting's agenda item about the
@@ -892,33 +917,63 @@ func (s *Server) govCastView(r *http.Request) (any, error) {
 type govAssuranceVM struct {
 	Report governance.AssuranceReport `json:"report"`
 	Year   int                        `json:"year"`
+	// YearLabel is "2026/27"; Years are the years to choose from, newest first.
+	YearLabel string    `json:"year_label"`
+	Years     []govYear `json:"-"`
+	// Bodies and Types name the codes of the report.
+	Bodies map[governance.BodyID]string       `json:"-"`
+	Types  map[governance.DecisionType]string `json:"-"`
 }
 
-func assuranceYear(r *http.Request) (int, calendar.Date, calendar.Date) {
+// govYear is a financial year to link to.
+type govYear struct {
+	Year    int
+	Label   string
+	Current bool
+}
+
+// assuranceYear reads ?year= (the year a financial year starts in April);
+// without it, the financial year that today is in (the report so far).
+func (s *Server) assuranceYear(r *http.Request) (int, calendar.Date, calendar.Date) {
 	y, err := strconv.Atoi(r.URL.Query().Get("year"))
 	if err != nil || y < 2000 || y > 2100 {
-		today := calendar.DateOf(time.Now().UTC())
-		y = today.Time().Year()
-		if today.Time().Month() < time.April {
-			y--
-		}
-		y-- // the last complete financial year
+		y = int(s.today().Month().FinancialYear())
 	}
 	from := calendar.DateOf(time.Date(y, time.April, 1, 0, 0, 0, 0, time.UTC))
 	return y, from, calendar.DateOf(time.Date(y+1, time.April, 1, 0, 0, 0, 0, time.UTC))
 }
 
 func (s *Server) govAssuranceView(r *http.Request) (any, error) {
-	y, from, to := assuranceYear(r)
+	y, from, to := s.assuranceYear(r)
 	rep, err := s.deps.Governance.Assurance(r.Context(), from, to)
 	if err != nil {
 		return nil, err
 	}
-	return govAssuranceVM{Report: rep, Year: y}, nil
+	c, err := s.govConstitution(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	vm := govAssuranceVM{Report: rep, Year: y, YearLabel: calendar.FinancialYear(y).String(),
+		Bodies: map[governance.BodyID]string{}, Types: map[governance.DecisionType]string{}}
+	for _, d := range rep.Decisions {
+		vm.Bodies[d.Body] = bodyName(c, d.Body)
+		vm.Types[d.Type] = string(d.Type)
+		if ti, ok := c.Scheme.TypeInfo(d.Type); ok {
+			vm.Types[d.Type] = ti.Name
+		}
+	}
+	for _, l := range rep.Inquorate {
+		vm.Bodies[l.Body] = bodyName(c, l.Body)
+	}
+	this := int(s.today().Month().FinancialYear())
+	for fy := max(this, y); fy >= min(this, y)-3; fy-- {
+		vm.Years = append(vm.Years, govYear{Year: fy, Label: calendar.FinancialYear(fy).String(), Current: fy == y})
+	}
+	return vm, nil
 }
 
 func (s *Server) govAssuranceCSV(w http.ResponseWriter, r *http.Request) error {
-	y, from, to := assuranceYear(r)
+	y, from, to := s.assuranceYear(r)
 	rep, err := s.deps.Governance.Assurance(r.Context(), from, to)
 	if err != nil {
 		return err

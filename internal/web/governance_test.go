@@ -53,7 +53,7 @@ func TestGovernancePages(t *testing.T) {
 				{"cast, analyst not entitled", access.RoleAnalyst, "POST", fmt.Sprintf("/governance/votes/%d/cast", ids["vote"]), url.Values{"practice": {"A1"}, "choice": {"0"}}, 403, ""},
 				{"cast, practice member", access.RolePracticeMember, "POST", fmt.Sprintf("/governance/votes/%d/cast", ids["vote"]), url.Values{"practice": {"A1"}, "choice": {"0"}}, 200, "has been recorded"},
 				{"cast again", access.RolePracticeMember, "POST", fmt.Sprintf("/governance/votes/%d/cast", ids["vote"]), url.Values{"practice": {"A1"}, "choice": {"1"}}, 409, ""},
-				{"turnout shows the vote", access.RolePublic, "GET", fmt.Sprintf("/governance/votes/%d", ids["vote"]), nil, 200, "1 of 2 practices have voted"},
+				{"turnout shows the vote", access.RolePublic, "GET", fmt.Sprintf("/governance/votes/%d", ids["vote"]), nil, 200, "1 of 2 entitled practices have voted (50%)"},
 				{"propose, analyst", access.RoleAnalyst, "POST", "/governance/decisions", url.Values{"title": {"X"}, "type": {"approve-contract"}, "value": {"1000"}}, 0, ""},
 				{"propose, secretary", access.RoleGovSecretary, "POST", "/governance/decisions", url.Values{"title": {"New contract"}, "type": {"approve-contract"}, "value": {"1,200,000"}}, 200, "has been proposed"},
 				{"route to the wrong body is refused", access.RoleGovSecretary, "POST", fmt.Sprintf("/governance/decisions/%d/route", ids["draft"]),

@@ -95,6 +95,9 @@ type CommissionerSection struct {
 	FromPredecessors int `json:"from_predecessors"`
 	// Localities are its localities on the date.
 	Localities []registry.Organisation `json:"localities"`
+	// LocalitiesVia is set when the localities are those of its
+	// predecessors (the commissioner had none of its own on the date).
+	LocalitiesVia bool `json:"localities_via_predecessors,omitempty"`
 	// LocalityNames maps locality codes to names.
 	LocalityNames map[string]string `json:"-"`
 	code          string
@@ -410,8 +413,17 @@ func (s *Server) commissionerSection(ctx context.Context, code string, at calend
 		if m.Locality != "" && c.LocalityNames[m.Locality] == "" {
 			if l, err := nm.org(m.Locality); err == nil {
 				c.LocalityNames[m.Locality] = l.Name
+				if len(locs) == 0 {
+					// Before a merger the localities belonged to the
+					// predecessors: list those its members were in.
+					c.Localities = append(c.Localities, l)
+					c.LocalitiesVia = true
+				}
 			}
 		}
+	}
+	if c.LocalitiesVia {
+		sort.Slice(c.Localities, func(i, j int) bool { return c.Localities[i].Name < c.Localities[j].Name })
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -44,6 +45,15 @@ type page struct {
 	// anti-forgery token every form must carry as the field csrf_token.
 	Person *access.Person
 	CSRF   string
+	// Template names the page's template ("finance/budgets"), written on
+	// the body element for styles and tests.
+	Template string
+	// ShowImports says whether the footer links to the import history (only
+	// for those the policy lets see it, as the header's navigation).
+	ShowImports bool
+	// srv and req answer May (links shown only to those who may follow).
+	srv *Server
+	req *http.Request
 }
 
 // navLink is a navigation item as the header shows it.
@@ -163,7 +173,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Data: data, Nav: s.navShown(r, s.navFor(r.URL.Path)), Path: r.URL.Path,
 		URL: scheme + "://" + r.Host + uri, API: api,
 		Version: s.deps.Version, RequestID: r.Header.Get(requestIDKey), Status: status,
-		Person: personFrom(r), CSRF: csrfFor(r),
+		Person: personFrom(r), CSRF: csrfFor(r), srv: s, req: r, Template: name, ShowImports: access.Allowed(personFrom(r), ActionImportsView),
 	}
 	var buf bytes.Buffer
 	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -227,6 +237,10 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// number writes an int or float with thousands separators.
 		"number": formatNumber,
+		// fixed writes a number with the given decimals, halves rounded up
+		// ("72.5" to 0 places is "73"); signed adds "+" before a positive one.
+		"fixed":  chart.Number,
+		"signed": signedNumber,
 		// plural writes "1 practice" or "3 practices".
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
@@ -268,11 +282,27 @@ func (s *Server) funcs() template.FuncMap {
 		"relation":  relationLabel,
 		"kindLabel": func(k registry.Kind) string { return k.Label() },
 		"join":      strings.Join,
+		// orgName names an organisation by its code (the code when unknown);
+		// addressee names the body a member's question was put to.
+		"orgName":   func(code string) string { return s.orgName(context.Background(), code) },
+		"addressee": func(to string) string { return s.addressee(context.Background(), to) },
 	}
 	for k, v := range glossary.FuncMap() {
 		f[k] = v
 	}
 	return f
+}
+
+// orgName names an organisation by its code, or gives the code back when the
+// registry does not know it (or none is wired).
+func (s *Server) orgName(ctx context.Context, code string) string {
+	if code == "" || s.deps.Registry == nil {
+		return code
+	}
+	if o, err := s.deps.Registry.Organisation(ctx, code); err == nil && o.Name != "" {
+		return o.Name
+	}
+	return code
 }
 
 // formatNumber writes numbers with thousands separators.
@@ -289,6 +319,16 @@ func formatNumber(v any) string {
 		return chart.Number(n, 1)
 	}
 	return fmt.Sprint(v)
+}
+
+// signedNumber writes v with the given decimals and a sign ("+2.7", "-0.1",
+// "0.0"), halves rounded up.
+func signedNumber(v float64, decimals int) string {
+	s := chart.Number(v, decimals)
+	if v > 0 && strings.Trim(s, "0.,") != "" {
+		return "+" + s
+	}
+	return s
 }
 
 // relationLabel describes a relationship from the child's side.

@@ -349,6 +349,15 @@ func (s *Server) measurePage(r *http.Request) (*MeasureView, error) {
 	return v, nil
 }
 
+// ShowPercentile writes the practice's percentile among the practices,
+// rounded half up ("–" when undefined).
+func (r ValueRow) ShowPercentile() string {
+	if r.Percentile == nil {
+		return "–"
+	}
+	return chart.Number(*r.Percentile, 0)
+}
+
 // zOf is how far the row is from the funnel's centre, for ordering.
 func (r ValueRow) zOf() float64 {
 	if r.Limits == nil {
@@ -691,6 +700,9 @@ type PracticeMeasuresView struct {
 	Savings50     float64 `json:"savings_50"`
 	BiggestSaving string  `json:"biggest_saving,omitempty"`
 	Outliers      int     `json:"outliers"`
+	// Unusual counts the measures with no better direction whose value is
+	// outside the limits (not counted in Outliers).
+	Unusual int `json:"unusual"`
 }
 
 // PracticeMeasureRow is one measure on the practice page.
@@ -746,24 +758,38 @@ func (s *Server) practiceMeasuresView(r *http.Request) (any, error) {
 		}
 		if worse(pm) {
 			v.Outliers++
+		} else if unusual(pm) {
+			v.Unusual++
 		}
 		v.Measures = append(v.Measures, row)
 	}
 	return v, nil
 }
 
-// worse reports whether a value is an outlier in the worse direction (or
-// either direction when neither is better).
+// worse reports whether a value is an outlier in the worse direction. A
+// measure where neither higher nor lower is better has no worse direction:
+// its outliers are unusual, not worse (see unusual).
 func worse(pm variation.PracticeMeasure) bool {
 	f := pm.Value.Flags
 	switch low := pm.Measure.LowIsGood; {
 	case low == nil:
-		return f.Outlier()
+		return false
 	case *low:
 		return f.High95 || f.High998
 	default:
 		return f.Low95 || f.Low998
 	}
+}
+
+// better reports whether a value is an outlier in the better direction.
+func better(pm variation.PracticeMeasure) bool {
+	return pm.Measure.LowIsGood != nil && pm.Value.Flags.Outlier() && !worse(pm)
+}
+
+// unusual reports whether a value of a measure with no better direction is
+// outside the limits.
+func unusual(pm variation.PracticeMeasure) bool {
+	return pm.Measure.LowIsGood == nil && pm.Value.Flags.Outlier()
 }
 
 // Worse reports whether the measure is an outlier in the worse direction.
@@ -949,7 +975,7 @@ func (s *Server) localityMeasuresView(r *http.Request) (any, error) {
 				c.Flag = flagText(cell.Flags)
 				pm := variation.PracticeMeasure{Measure: m, Value: *cell}
 				c.Worse = worse(pm)
-				c.Better = cell.Flags.Outlier() && !c.Worse
+				c.Better = better(pm)
 			}
 			row.Cells = append(row.Cells, c)
 		}

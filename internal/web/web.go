@@ -94,7 +94,10 @@ type Server struct {
 	pages  map[string]*pageTemplate
 	static *staticFiles
 	mux    *http.ServeMux
-	nav    []navItem
+	// linkMux routes a link's address to its route's authorisation (see
+	// links.go).
+	linkMux *http.ServeMux
+	nav     []navItem
 	// today is the date that "as at" pages default to; tests replace it.
 	today func() calendar.Date
 	// policy, when set, replaces authorize's answer (tests set it to watch
@@ -156,6 +159,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // register adds every route to the mux, each through the wrapper, and its
 // JSON twin when it has one.
 func (s *Server) register(routes []route) error {
+	s.linkMux = http.NewServeMux()
 	seen := map[string]bool{}
 	for _, rt := range routes {
 		if err := rt.check(s.pages); err != nil {
@@ -168,6 +172,9 @@ func (s *Server) register(routes []route) error {
 			}
 			seen[key] = true
 			s.mux.Handle(key, s.wrap(rt, api, h))
+			if rt.Method == http.MethodGet {
+				s.linkMux.Handle(key, linkProbe{s: s, rt: rt})
+			}
 			return nil
 		}
 		var err error
