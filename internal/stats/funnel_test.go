@@ -368,18 +368,19 @@ func TestRoundR(t *testing.T) {
 		{10.125, 2, 10.12}, // exact half (10.125 is a binary fraction)
 		{10.375, 2, 10.38},
 		{-0.125, 2, -0.12},
-		{2.675, 2, 2.67}, // the double is below 2.675
-		{1.005, 2, 1},    // the double is below 1.005
-		{0.285, 2, 0.28}, // the double is below 0.285
-		{1.115, 2, 1.11}, // below the half
-		{0.615, 2, 0.61}, // below the half
-		{0.135, 2, 0.14}, // the double is above 0.135
+		{2.675, 2, 2.67},   // the double is below 2.675
+		{1.005, 2, 1},      // the double is below 1.005
+		{0.285, 2, 0.28},   // the double is below 0.285
+		{1.115, 2, 1.11},   // below the half
+		{0.025, 2, 0.03},   // the double is above 0.025
+		{12.345, 2, 12.35}, // the double is above 12.345
+		{1.125, 2, 1.12},   // exact half: to even
+		{0.135, 2, 0.14},   // the double is above 0.135
 		{10.004, 2, 10},
 		{19.996, 2, 20},
 		{0.15, 1, 0.1}, // R's own example: 0.15 is stored below the half
 		{0.25, 1, 0.2}, // exact half: to even
 		{0.35, 1, 0.3}, // below the half
-		{0.45, 1, 0.5}, // above the half
 		{123456789.125, 2, 123456789.12},
 		{1e300, 2, 1e300},
 		{0, 2, 0},
