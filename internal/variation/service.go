@@ -86,6 +86,7 @@ type Registry interface {
 type Service struct {
 	an      Analytics
 	reg     Registry
+	refs    ReferenceStore // nil: no reference tables
 	library []Measure
 
 	mu       sync.Mutex
@@ -112,6 +113,14 @@ func NewService(an Analytics, reg Registry) *Service {
 	}
 	return &Service{an: an, reg: reg, library: lib}
 }
+
+// SetReferenceStore gives the service the store of imported referral
+// reference tables (rates by age band and sex), used to standardise
+// referral measures.
+func (s *Service) SetReferenceStore(r ReferenceStore) { s.refs = r }
+
+// References returns the reference-table store (nil when there is none).
+func (s *Service) References() ReferenceStore { return s.refs }
 
 // Analytics returns the analytics store the service reads (the import
 // handlers of prescribing and referrals write to it).
@@ -270,11 +279,49 @@ func (s *Service) compute(ctx context.Context, month calendar.Month, measures []
 	ids := make([]string, 0, len(measures))
 	for _, m := range measures {
 		ids = append(ids, m.ID)
-		v, d := Compute(MonthInput{Measure: m, Month: month, Members: members, Populations: pops, Sums: byMeasure[m.ID], Issues: issues})
+		in := MonthInput{Measure: m, Month: month, Members: members, Populations: pops, Sums: byMeasure[m.ID], Issues: issues}
+		if in.Std, err = s.stdInput(ctx, in); err != nil {
+			return err
+		}
+		v, d := Compute(in)
 		values = append(values, v...)
 		deciles = append(deciles, d...)
 	}
 	return s.an.ReplaceResults(ctx, month, ids, values, deciles)
+}
+
+// stdInput gathers what standardising a measure needs (nil for a measure
+// with no standardised form).
+func (s *Service) stdInput(ctx context.Context, in MonthInput) (*StdInput, error) {
+	m := in.Measure
+	if !Standardisable(m) {
+		return nil, nil
+	}
+	if m.Source != SourceReferrals {
+		return astroPUStdInput(in.Members, in.Populations, in.Sums), nil
+	}
+	var bands []BandCount
+	if src, ok := s.an.(bandSource); ok {
+		var err error
+		if bands, err = src.ReferralBands(ctx, in.Month, m); err != nil {
+			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+		}
+	}
+	var table []ReferenceRate
+	var tableMonth calendar.Month
+	if s.refs != nil {
+		months, err := s.refs.ReferenceRateMonths(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+		}
+		if tm, ok := nearestMonth(months, in.Month); ok {
+			tableMonth = tm
+			if table, err = s.refs.ReferenceRates(ctx, tm); err != nil {
+				return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+			}
+		}
+	}
+	return referralStdInput(m, in.Month, in.Members, in.Populations, in.Sums, bands, table, tableMonth), nil
 }
 
 // Months returns the months with computed values, oldest first.
