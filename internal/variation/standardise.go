@@ -2,6 +2,7 @@ package variation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -564,4 +565,34 @@ func nearestMonth(months []calendar.Month, m calendar.Month) (calendar.Month, bo
 		}
 	}
 	return best, true
+}
+
+// stdRecord is how a value's standardisation is kept by a store: one JSON
+// text, so that adding figures needs no new column.
+type stdRecord struct {
+	Std *StdValue `json:"std,omitempty"`
+	Why string    `json:"why,omitempty"`
+}
+
+// EncodeStd returns a value's standardisation as JSON for storage, or nil
+// (SQL NULL) when it has none.
+func EncodeStd(v MeasureValue) (any, error) {
+	if v.Std == nil && v.StdWhy == "" {
+		return nil, nil
+	}
+	b, err := json.Marshal(stdRecord{Std: v.Std, Why: v.StdWhy})
+	if err != nil {
+		return nil, fmt.Errorf("variation: encode standardised value: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeStd sets v.Std and v.StdWhy from what EncodeStd made.
+func DecodeStd(text string, v *MeasureValue) error {
+	var r stdRecord
+	if err := json.Unmarshal([]byte(text), &r); err != nil {
+		return fmt.Errorf("variation: decode standardised value: %w", err)
+	}
+	v.Std, v.StdWhy = r.Std, r.Why
+	return nil
 }
