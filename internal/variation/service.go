@@ -220,6 +220,32 @@ func (s *Service) ComputeMonth(ctx context.Context, month calendar.Month) error 
 	return nil
 }
 
+// RecomputeSource computes again, for every month with facts of the
+// source, the measures of that source (after a reference table changed,
+// say).
+func (s *Service) RecomputeSource(ctx context.Context, src Source) error {
+	all, err := s.Measures(ctx)
+	if err != nil {
+		return err
+	}
+	var ms []Measure
+	for _, m := range all {
+		if m.Source == src {
+			ms = append(ms, m)
+		}
+	}
+	months, err := s.an.Months(ctx, src)
+	if err != nil {
+		return fmt.Errorf("variation: recompute %s: %w", src, err)
+	}
+	for _, month := range months {
+		if err := s.compute(ctx, month, ms); err != nil {
+			return fmt.Errorf("variation: recompute %s %s: %w", src, month, err)
+		}
+	}
+	return nil
+}
+
 // ComputeAll computes every measure for every month with facts.
 func (s *Service) ComputeAll(ctx context.Context) error {
 	seen := map[calendar.Month]bool{}
