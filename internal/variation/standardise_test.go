@@ -320,3 +320,33 @@ func TestStandardisePHEVectors(t *testing.T) {
 		t.Errorf("only %d figures checked", checked)
 	}
 }
+
+// The CSV carries the standardised ratio in its last columns, and the
+// reason when there is none.
+func TestValuesCSVStandardised(t *testing.T) {
+	var b strings.Builder
+	vs := []MeasureValue{
+		{MeasureID: "m", Month: month, Level: LevelPractice, OrgCode: "A", Std: &StdValue{Basis: BasisAgeSex, Reference: "england", ReferenceNote: "England's rates",
+			Observed: 30, Expected: 42, Ratio: 0.75, Lower: 0.5, Upper: 1.02, Lower998: 0.4, Upper998: 1.2, Method: "Byars"}},
+		{MeasureID: "m", Month: month, Level: LevelPractice, OrgCode: "B", StdWhy: "=no bands"},
+	}
+	if err := WriteValuesCSV(&b, vs); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, c := range recs[0] {
+		col[c] = i
+	}
+	for name, want := range map[string]string{"expected": "42", "ratio": "0.75", "ratio_lower_95": "0.5", "ratio_upper_95": "1.02", "ratio_method": "Byars", "ratio_reference": "england"} {
+		if got := recs[1][col[name]]; got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if got := recs[2][col["ratio_note"]]; got != "'=no bands" || recs[2][col["ratio"]] != "" {
+		t.Errorf("B: note %q ratio %q", got, recs[2][col["ratio"]])
+	}
+}
