@@ -32,7 +32,8 @@ import (
 //	patients                 required  registered patients of that sex and band, a whole number > 0
 //
 // Each (period, area) in the file replaces what was stored for it, all or
-// nothing; importing the same file again changes nothing.
+// nothing; importing the same file again changes nothing. The referral
+// measures are computed again once the import is committed (AfterCommit).
 type RatesHandler struct {
 	refs variation.ReferenceStore
 	svc  *variation.Service
@@ -186,10 +187,21 @@ func (h *RatesHandler) Load(ctx context.Context, src *importing.Source, rec *imp
 	}
 	rec.Changed(changed)
 	rec.Note("%d reference rows stored; %d differ from what was stored", len(rows), changed)
-	if h.svc != nil && changed > 0 {
-		if err := h.svc.RecomputeSource(ctx, variation.SourceReferrals); err != nil {
-			return fmt.Errorf("referral-rates: %w", err)
-		}
+	return nil
+}
+
+// AfterCommit implements importing.Committer: once the table is committed,
+// the referral measures of every month are computed again against it (in
+// the analytics store, outside the import's transaction, so that an import
+// undone by --strict never leaves figures made from rows it did not keep).
+// It runs after every import, also one that changed nothing, so that
+// importing the table again repairs figures a crash left half computed.
+func (h *RatesHandler) AfterCommit(ctx context.Context) error {
+	if h.svc == nil {
+		return nil
+	}
+	if err := h.svc.RecomputeSource(ctx, variation.SourceReferrals); err != nil {
+		return fmt.Errorf("referral-rates: %w", err)
 	}
 	return nil
 }

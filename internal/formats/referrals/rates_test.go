@@ -115,3 +115,70 @@ func TestImportReferenceRates(t *testing.T) {
 		t.Errorf("strict import: %v, want an error naming rates_england.csv:5:COLUMN", err)
 	}
 }
+
+// A strict import that is refused leaves neither the table nor figures made
+// from it: the referral measures are recomputed only once the table is
+// committed.
+func TestStrictRatesImportLeavesNoFigures(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "ccg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.NewService(st)
+	jan := calendar.MustMonth("2020-01")
+	for _, o := range []registry.Organisation{{Code: "99Z", Name: "TEST CCG", Kind: registry.KindCCG}, {Code: "P10001", Name: "OLD LIST", Kind: registry.KindPractice}} {
+		if _, err := st.UpsertOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := reg.RecordRelationship(ctx, registry.Relationship{Child: "P10001", Parent: "99Z", Kind: registry.RelMemberOf, From: calendar.MustDate("2013-04-01")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutListSizes(ctx, []registry.ListSize{
+		{Practice: "P10001", Month: jan, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: 1000},
+		{Practice: "P10001", Month: jan, Sex: registry.SexFemale, AgeBand: "70-74", Patients: 1000},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	an, err := duckdb.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { an.Close() })
+	svc := variation.NewService(an, variation.NewRegistryPort(reg))
+	svc.SetReferenceStore(st)
+	imports := importing.NewService(st, referrals.NewRatesHandler(st, svc))
+	if _, err := an.ReplaceReferrals(ctx, []variation.Referral{{Month: jan, Practice: "P10001", FunctionCode: "110", Sex: "all", AgeBand: "all", Referrals: 30}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ComputeMonth(ctx, jan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := imports.ImportFile(ctx, "referral-rates", "testdata/rates_england.csv", importing.Options{Strict: true}); err == nil {
+		t.Fatal("a strict import of a file with bad rows succeeded")
+	}
+	if months, err := st.ReferenceRateMonths(ctx); err != nil || len(months) != 0 {
+		t.Errorf("the refused import left reference months %v (%v)", months, err)
+	}
+	vs, err := svc.Values(ctx, "referrals_orthopaedics", jan, variation.LevelPractice, "P10001")
+	if err != nil || len(vs) != 1 {
+		t.Fatal(vs, err)
+	}
+	if vs[0].Std != nil {
+		t.Errorf("figures made from a refused table: %+v", vs[0].Std)
+	}
+	// Imported properly, the figures follow.
+	if _, err := imports.ImportFile(ctx, "referral-rates", "testdata/rates_england.csv", importing.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ = svc.Values(ctx, "referrals_orthopaedics", jan, variation.LevelPractice, "P10001")
+	if len(vs) != 1 || vs[0].Std == nil || vs[0].Std.Expected != 50 {
+		t.Errorf("after the import: %+v", vs)
+	}
+}
