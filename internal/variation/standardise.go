@@ -361,24 +361,7 @@ func BuildStdFunnel(values []MeasureValue) StdFunnelPlot {
 	for _, p := range fp.Points {
 		lo, hi = math.Min(lo, p.Std.Expected), math.Max(hi, p.Std.Expected)
 	}
-	if !(hi > 0) {
-		return fp
-	}
-	lo = math.Max(lo/2, hi/1000)
-	hi *= 1.1
-	const steps = 60
-	for i := 0; i <= steps; i++ {
-		d := lo * math.Pow(hi/lo, float64(i)/steps)
-		l := res.LimitsAt(d)
-		l95, l998 := l.L95, l.L998
-		if res.Adjusted {
-			l95, l998 = l.Adj95, l.Adj998
-		}
-		if !finite(l95.Lower, l95.Upper, l998.Lower, l998.Upper) {
-			continue
-		}
-		fp.Curve = append(fp.Curve, FunnelCurvePoint{Denominator: d, Lower95: l95.Lower, Upper95: l95.Upper, Lower998: l998.Lower, Upper998: l998.Upper})
-	}
+	fp.Curve = funnelCurve(res, lo, hi)
 	return fp
 }
 

@@ -71,26 +71,10 @@ func (h *RatesHandler) Load(ctx context.Context, src *importing.Source, rec *imp
 		return errors.New("referral-rates: no store for reference tables")
 	}
 	c := importing.NewCSV(src)
-	head, err := c.Read()
-	if err == io.EOF {
-		return src.Errorf(0, 0, "the file is empty")
-	}
+	cols := []string{"period", "area", "treatment_function_code", "sex", "age_band", "referrals", "patients"}
+	head, idx, err := readHeader(c, src, cols, "want "+strings.Join(cols, ", "))
 	if err != nil {
 		return err
-	}
-	idx := map[string]int{}
-	for i, hname := range head {
-		n := strings.ToLower(strings.TrimSpace(importing.Text(hname)))
-		if _, dup := idx[n]; dup && n != "" {
-			return c.Errorf(i, "column %q appears twice", n)
-		}
-		idx[n] = i
-	}
-	cols := []string{"period", "area", "treatment_function_code", "sex", "age_band", "referrals", "patients"}
-	for _, need := range cols {
-		if _, ok := idx[need]; !ok {
-			return src.Errorf(1, 0, "the header has no %s column (want %s)", need, strings.Join(cols, ", "))
-		}
 	}
 	get := func(row []string, name string) (string, int) {
 		i := idx[name]

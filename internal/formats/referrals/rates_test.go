@@ -13,6 +13,7 @@ import (
 	"ccg/internal/importing"
 	"ccg/internal/registry"
 	"ccg/internal/store/sqlite"
+	"ccg/internal/store/sqlstore"
 	"ccg/internal/variation"
 )
 
@@ -21,47 +22,16 @@ import (
 // band and England's rates.
 func TestImportReferenceRates(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "ccg.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(st)
-	for _, o := range []registry.Organisation{
-		{Code: "99Z", Name: "TEST CCG", Kind: registry.KindCCG},
-		{Code: "P10001", Name: "OLD LIST", Kind: registry.KindPractice},
-		{Code: "P10002", Name: "YOUNG LIST", Kind: registry.KindPractice},
-	} {
-		if _, err := st.UpsertOrganisation(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
 	jan := calendar.MustMonth("2020-01")
 	var sizes []registry.ListSize
 	for code, b := range map[string][2]int{"P10001": {800, 200}, "P10002": {200, 800}} {
-		if _, err := reg.RecordRelationship(ctx, registry.Relationship{Child: code, Parent: "99Z", Kind: registry.RelMemberOf, From: calendar.MustDate("2013-04-01")}); err != nil {
-			t.Fatal(err)
-		}
 		sizes = append(sizes,
 			registry.ListSize{Practice: code, Month: jan, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: 1000},
 			registry.ListSize{Practice: code, Month: jan, Sex: registry.SexFemale, AgeBand: "70-74", Patients: b[0]},
 			registry.ListSize{Practice: code, Month: jan, Sex: registry.SexFemale, AgeBand: "20-24", Patients: b[1]})
 	}
-	if _, err := st.PutListSizes(ctx, sizes); err != nil {
-		t.Fatal(err)
-	}
-	an, err := duckdb.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { an.Close() })
-	svc := variation.NewService(an, variation.NewRegistryPort(reg))
-	svc.SetReferenceStore(st)
-	imports := importing.NewService(st, referrals.NewHandler(an, reg, svc), referrals.NewRatesHandler(st, svc))
+	w := newRatesWorld(t, []string{"P10001", "P10002"}, sizes)
+	an, svc, imports := w.an, w.svc, w.imports
 	if _, err := an.ReplaceReferrals(ctx, []variation.Referral{
 		{Month: jan, Practice: "P10001", FunctionCode: "110", Sex: "all", AgeBand: "all", Referrals: 30},
 		{Month: jan, Practice: "P10002", FunctionCode: "110", Sex: "all", AgeBand: "all", Referrals: 30},
@@ -121,39 +91,12 @@ func TestImportReferenceRates(t *testing.T) {
 // committed.
 func TestStrictRatesImportLeavesNoFigures(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "ccg.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(st)
 	jan := calendar.MustMonth("2020-01")
-	for _, o := range []registry.Organisation{{Code: "99Z", Name: "TEST CCG", Kind: registry.KindCCG}, {Code: "P10001", Name: "OLD LIST", Kind: registry.KindPractice}} {
-		if _, err := st.UpsertOrganisation(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := reg.RecordRelationship(ctx, registry.Relationship{Child: "P10001", Parent: "99Z", Kind: registry.RelMemberOf, From: calendar.MustDate("2013-04-01")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.PutListSizes(ctx, []registry.ListSize{
+	w := newRatesWorld(t, []string{"P10001"}, []registry.ListSize{
 		{Practice: "P10001", Month: jan, Sex: registry.SexAll, AgeBand: registry.AgeAll, Patients: 1000},
 		{Practice: "P10001", Month: jan, Sex: registry.SexFemale, AgeBand: "70-74", Patients: 1000},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	an, err := duckdb.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { an.Close() })
-	svc := variation.NewService(an, variation.NewRegistryPort(reg))
-	svc.SetReferenceStore(st)
-	imports := importing.NewService(st, referrals.NewRatesHandler(st, svc))
+	})
+	st, an, svc, imports := w.st, w.an, w.svc, w.imports
 	if _, err := an.ReplaceReferrals(ctx, []variation.Referral{{Month: jan, Practice: "P10001", FunctionCode: "110", Sex: "all", AgeBand: "all", Referrals: 30}}); err != nil {
 		t.Fatal(err)
 	}
@@ -181,4 +124,52 @@ func TestStrictRatesImportLeavesNoFigures(t *testing.T) {
 	if len(vs) != 1 || vs[0].Std == nil || vs[0].Std.Expected != 50 {
 		t.Errorf("after the import: %+v", vs)
 	}
+}
+
+// ratesWorld is a migrated SQLite store whose CCG 99Z has the given
+// practices with the given list sizes, a DuckDB analytics store, the
+// variation service over both (with the reference store) and the import
+// service with the referrals and referral-rates kinds.
+type ratesWorld struct {
+	st      *sqlstore.Store
+	an      *duckdb.Store
+	svc     *variation.Service
+	imports *importing.Service
+}
+
+func newRatesWorld(t *testing.T, practices []string, sizes []registry.ListSize) ratesWorld {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ccg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.NewService(st)
+	if _, err := st.UpsertOrganisation(ctx, registry.Organisation{Code: "99Z", Name: "TEST CCG", Kind: registry.KindCCG}); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range practices {
+		if _, err := st.UpsertOrganisation(ctx, registry.Organisation{Code: code, Name: "PRACTICE " + code, Kind: registry.KindPractice}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reg.RecordRelationship(ctx, registry.Relationship{Child: code, Parent: "99Z", Kind: registry.RelMemberOf, From: calendar.MustDate("2013-04-01")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.PutListSizes(ctx, sizes); err != nil {
+		t.Fatal(err)
+	}
+	an, err := duckdb.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { an.Close() })
+	svc := variation.NewService(an, variation.NewRegistryPort(reg))
+	svc.SetReferenceStore(st)
+	return ratesWorld{st: st, an: an, svc: svc,
+		imports: importing.NewService(st, referrals.NewHandler(an, reg, svc), referrals.NewRatesHandler(st, svc))}
 }
