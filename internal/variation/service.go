@@ -302,11 +302,12 @@ func (s *Service) compute(ctx context.Context, month calendar.Month, measures []
 	}
 	var values []MeasureValue
 	var deciles []Deciles
+	var refs refCache // the month's reference table, read once
 	ids := make([]string, 0, len(measures))
 	for _, m := range measures {
 		ids = append(ids, m.ID)
 		in := MonthInput{Measure: m, Month: month, Members: members, Populations: pops, Sums: byMeasure[m.ID], Issues: issues}
-		if in.Std, err = s.stdInput(ctx, in); err != nil {
+		if in.Std, err = s.stdInput(ctx, in, &refs); err != nil {
 			return err
 		}
 		v, d := Compute(in)
@@ -316,9 +317,16 @@ func (s *Service) compute(ctx context.Context, month calendar.Month, measures []
 	return s.an.ReplaceResults(ctx, month, ids, values, deciles)
 }
 
+// refCache holds the reference table of the month being computed.
+type refCache struct {
+	loaded bool
+	month  calendar.Month // the table's month used
+	rows   []ReferenceRate
+}
+
 // stdInput gathers what standardising a measure needs (nil for a measure
 // with no standardised form).
-func (s *Service) stdInput(ctx context.Context, in MonthInput) (*StdInput, error) {
+func (s *Service) stdInput(ctx context.Context, in MonthInput, refs *refCache) (*StdInput, error) {
 	m := in.Measure
 	if !Standardisable(m) {
 		return nil, nil
@@ -333,21 +341,20 @@ func (s *Service) stdInput(ctx context.Context, in MonthInput) (*StdInput, error
 			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
 		}
 	}
-	var table []ReferenceRate
-	var tableMonth calendar.Month
-	if s.refs != nil {
+	if !refs.loaded && s.refs != nil {
 		months, err := s.refs.ReferenceRateMonths(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
 		}
 		if tm, ok := nearestMonth(months, in.Month); ok {
-			tableMonth = tm
-			if table, err = s.refs.ReferenceRates(ctx, tm); err != nil {
+			refs.month = tm
+			if refs.rows, err = s.refs.ReferenceRates(ctx, tm); err != nil {
 				return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
 			}
 		}
+		refs.loaded = true
 	}
-	return referralStdInput(m, in.Month, in.Members, in.Populations, in.Sums, bands, table, tableMonth), nil
+	return referralStdInput(m, in.Month, in.Members, in.Populations, in.Sums, bands, refs.rows, refs.month), nil
 }
 
 // Months returns the months with computed values, oldest first.
