@@ -202,7 +202,16 @@ func standardise(in MonthInput, values []MeasureValue) {
 			continue
 		}
 		bands := stdBands(si.Basis, in.Populations[mem.Practice])
-		e, covered := expectedCount(bands, ref)
+		e, missing, example, covered := expectedCount(bands, ref)
+		if covered && missing > 0 {
+			v.StdWhy = fmt.Sprintf("Not standardised: the reference rates (%s) have no age band and sex for %.0f of this practice's patients "+
+				"(for example %s), and leaving them out would understate what is expected. The reference table needs every band the list sizes have (0-4 to 95+, each sex).",
+				ref.Note, missing, strings.Replace(example, ":", " ", 1))
+			add(LevelLocality, mem.Locality, 0, 0, "", false)
+			add(LevelCCG, mem.CCG, 0, 0, "", false)
+			add(LevelEngland, "", 0, 0, "", false)
+			continue
+		}
 		if !covered || !(e > 0) {
 			v.StdWhy = "This practice has no list size by age and sex for the month, so its expected count cannot be worked out."
 			if si.Basis == BasisASTROPU {
@@ -249,25 +258,32 @@ func standardise(in MonthInput, values []MeasureValue) {
 	}
 }
 
-// expectedCount is Σ patients_b × counts_b / pops_b over the bands the
-// reference has patients in; covered is false when the practice has no
-// bands at all.
-func expectedCount(bands map[string]float64, ref RefTable) (float64, bool) {
+// expectedCount is Σ patients_b × counts_b / pops_b over the practice's
+// bands. missing counts the practice's patients in bands the reference has
+// no patients in (example names one such band); covered is false when the
+// practice has no bands at all.
+func expectedCount(bands map[string]float64, ref RefTable) (e, missing float64, example string, covered bool) {
 	if len(bands) == 0 {
-		return 0, false
+		return 0, 0, "", false
 	}
 	keys := make([]string, 0, len(bands))
 	for k := range bands {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // a fixed order: the same sum every time
-	e := 0.0
 	for _, k := range keys {
-		if p := ref.Pops[k]; p > 0 {
+		p := ref.Pops[k]
+		switch {
+		case p > 0:
 			e += bands[k] * ref.Counts[k] / p
+		case bands[k] > 0:
+			missing += bands[k]
+			if example == "" {
+				example = k
+			}
 		}
 	}
-	return e, true
+	return e, missing, example, true
 }
 
 func newStd(basis string, ref RefTable, o, e float64) *StdValue {

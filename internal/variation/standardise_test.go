@@ -173,6 +173,14 @@ func TestStandardiseRefusesWithoutReference(t *testing.T) {
 	if p2 := valueOf(t, vs, LevelPractice, "P2"); p2.Std != nil || !strings.Contains(p2.StdWhy, "age and sex") {
 		t.Errorf("P2 has no bands: %+v %q", p2.Std, p2.StdWhy)
 	}
+	// A table without one of the practice's bands would understate what is
+	// expected: refused, naming the band.
+	pops["P1"] = Population{ListSize: 130, Bands: map[string]float64{"male:0-4": 100, "female:95+": 30}}
+	in.Std = referralStdInput(refMeasure, month, members, pops, sums, nil, table, earlier)
+	vs, _ = Compute(in)
+	if p1 := valueOf(t, vs, LevelPractice, "P1"); p1.Std != nil || !strings.Contains(p1.StdWhy, "30 of this practice's patients (for example female 95+)") {
+		t.Errorf("P1 with a band the table lacks: %+v %q", p1.Std, p1.StdWhy)
+	}
 }
 
 // Items per 1,000 patients standardised by ASTRO-PU: expected = the
