@@ -158,9 +158,9 @@ func standardise(in MonthInput, values []MeasureValue) {
 		return
 	}
 	type sums struct {
-		o, e           float64
-		ref            string
-		mixed, missing bool
+		o, e                float64
+		ref                 string
+		has, mixed, missing bool
 	}
 	byPractice := map[string]*MeasureValue{}
 	for i := range values {
@@ -172,14 +172,16 @@ func standardise(in MonthInput, values []MeasureValue) {
 	add := func(level Level, code string, o, e float64, ref string, ok bool) {
 		s := levelSums[level][code]
 		if s == nil {
-			s = &sums{ref: ref}
+			s = &sums{}
 			levelSums[level][code] = s
 		}
 		if !ok {
 			s.missing = true
 			return
 		}
-		if s.ref != ref {
+		if !s.has {
+			s.has, s.ref = true, ref
+		} else if s.ref != ref {
 			s.mixed = true
 		}
 		s.o += o

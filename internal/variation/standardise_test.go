@@ -173,6 +173,14 @@ func TestStandardiseRefusesWithoutReference(t *testing.T) {
 	if p2 := valueOf(t, vs, LevelPractice, "P2"); p2.Std != nil || !strings.Contains(p2.StdWhy, "age and sex") {
 		t.Errorf("P2 has no bands: %+v %q", p2.Std, p2.StdWhy)
 	}
+	for _, order := range [][]Member{members, {members[1], members[0]}} {
+		in.Members = order
+		vs, _ := Compute(in)
+		if c := valueOf(t, vs, LevelCCG, "C1"); c.Std != nil || !strings.Contains(c.StdWhy, "Not every practice") {
+			t.Errorf("C1 with a practice not standardised (%s first): %+v %q", order[0].Practice, c.Std, c.StdWhy)
+		}
+	}
+	in.Members = members
 	// A table without one of the practice's bands would understate what is
 	// expected: refused, naming the band.
 	pops["P1"] = Population{ListSize: 130, Bands: map[string]float64{"male:0-4": 100, "female:95+": 30}}
