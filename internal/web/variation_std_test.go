@@ -93,6 +93,9 @@ func TestMeasurePageStandardisation(t *testing.T) {
 	if crude := get(page + "&view=crude"); !strings.Contains(crude, `id="funnel"`) || strings.Contains(crude, `id="std-funnel"`) || !strings.Contains(crude, `id="std-values"`) {
 		t.Error("?view=crude shows the crude funnel with the side-by-side table")
 	}
+	if csv := get("/prescribing/measures/referrals_ophthalmology/funnel.csv?month=2020-01&view=standardised"); !strings.Contains(csv, "Expected referrals") || !strings.Contains(csv, "B1") {
+		t.Errorf("the standardised funnel's CSV:\n%s", csv)
+	}
 	api := get("/api/v1/measures/referrals_ophthalmology/values?month=2020-01&level=practice&org=B1")
 	for _, want := range []string{`"expected": 42`, `"ratio":`, `"lower":`, `"upper":`, `"method": "Byars"`} {
 		if !strings.Contains(api, want) {
