@@ -98,7 +98,9 @@ func (s *Server) fillStd(v *MeasureView, view string) {
 			}
 		}
 		if st.Why == "" {
-			st.Why = "No practice has a standardised ratio this month."
+			// Values stored by a version of ccg that did not standardise.
+			st.Why = "This month's figures were computed without standardised ratios (by an earlier version of ccg). " +
+				"Importing the month's " + events(m) + " again, or a referral reference table, computes them."
 		}
 	}
 	st.Show = view != viewCrude && len(st.Rows) > 0
