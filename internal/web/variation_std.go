@@ -99,8 +99,12 @@ func (s *Server) fillStd(v *MeasureView, view string) {
 		}
 		if st.Why == "" {
 			// Values stored by a version of ccg that did not standardise.
+			what := "referrals (or a referral reference table)"
+			if m.Source != variation.SourceReferrals {
+				what = "prescribing"
+			}
 			st.Why = "This month's figures were computed without standardised ratios (by an earlier version of ccg). " +
-				"Importing the month's " + events(m) + " again, or a referral reference table, computes them."
+				"Importing the month's " + what + " again computes them."
 		}
 	}
 	st.Show = view != viewCrude && len(st.Rows) > 0
