@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -42,5 +43,47 @@ func TestStandardisedValuesRoundTrip(t *testing.T) {
 	}
 	if out[2].Std != nil || out[2].StdWhy != "" {
 		t.Errorf("C: %+v %q", out[2].Std, out[2].StdWhy)
+	}
+}
+
+// An analytics file made before standardisation (no standardised column)
+// gains the column when opened, keeps its values, and stores new ones.
+func TestStandardisedColumnAddedToOldFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "analytics.duckdb")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := calendar.MustMonth("2024-01")
+	one := 1.0
+	if err := s.ReplaceResults(ctx, month, []string{"m"}, []variation.MeasureValue{{MeasureID: "m", Level: variation.LevelPractice, OrgCode: "A", Month: month, Value: &one}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"DROP INDEX measure_values_org",
+		"ALTER TABLE measure_values DROP COLUMN standardised",
+		"CREATE INDEX measure_values_org ON measure_values (org_code)", // as an old file has it
+	} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	vs, err := s.Values(ctx, variation.ValueQuery{MeasureIDs: []string{"m"}})
+	if err != nil || len(vs) != 1 || vs[0].Std != nil {
+		t.Fatalf("old value: %+v %v", vs, err)
+	}
+	in := []variation.MeasureValue{{MeasureID: "m", Level: variation.LevelPractice, OrgCode: "A", Month: month, Value: &one, StdWhy: "why"}}
+	if err := s.ReplaceResults(ctx, month, []string{"m"}, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err = s.Values(ctx, variation.ValueQuery{MeasureIDs: []string{"m"}}); err != nil || len(vs) != 1 || vs[0].StdWhy != "why" {
+		t.Errorf("new value: %+v %v", vs, err)
 	}
 }
