@@ -345,6 +345,9 @@ func (s *Server) measurePage(r *http.Request) (*MeasureView, error) {
 	if v.Deciles, err = s.deps.Variation.Deciles(ctx, m.ID, variation.LevelPractice, from, month); err != nil {
 		return nil, err
 	}
+	if v.Std != nil {
+		v.Std.trend, v.Std.trendName = v.Trend, v.trendName
+	}
 	if ev, err := s.deps.Variation.Values(ctx, m.ID, month, variation.LevelEngland, ""); err == nil && len(ev) > 0 {
 		v.England = &ev[0]
 	} else if err != nil {

@@ -47,6 +47,9 @@ type StdView struct {
 	link   func(view string) string
 	csv    string
 	within string
+	// trend is the followed practice's (or England's) values over time.
+	trend     []variation.MeasureValue
+	trendName string
 }
 
 // fillStd adds the standardised half to a measure page from its practice
@@ -116,6 +119,43 @@ func stdZ(r ValueRow) float64 {
 		return 0
 	}
 	return r.Std.Limits.Z
+}
+
+// HasTrend reports whether any month of the trend has a standardised ratio.
+func (st *StdView) HasTrend() bool {
+	for _, v := range st.trend {
+		if v.Std != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// TrendChart draws the followed practice's (or England's) standardised
+// ratio month by month with its 95% interval, against 1 (as expected).
+func (st *StdView) TrendChart() chart.Figure {
+	var pts, lo, hi []chart.Point
+	for _, v := range st.trend {
+		x := chart.MonthX(v.Month)
+		if v.Std == nil {
+			pts = append(pts, chart.Point{X: x, Y: math.NaN()})
+			continue
+		}
+		pts = append(pts, chart.Point{X: x, Y: v.Std.Ratio})
+		lo = append(lo, chart.Point{X: x, Y: v.Std.Lower})
+		hi = append(hi, chart.Point{X: x, Y: v.Std.Upper})
+	}
+	l := chart.Line{
+		Title:      fmt.Sprintf("%s, standardised: %s month by month", st.m.Name, st.trendName),
+		X:          chart.Axis{Title: "Month", Months: true},
+		Y:          chart.Axis{Title: "Standardised ratio (1 = as expected)", Zero: true},
+		Series:     []chart.Series{{Name: st.trendName, Points: pts, Colour: chart.Blue, Markers: true}},
+		References: []chart.Reference{{Name: "As expected", Value: 1}},
+	}
+	if len(lo) > 0 {
+		l.Bands = []chart.Band{{Name: "95% interval of the ratio", Lower: lo, Upper: hi}}
+	}
+	return l.Render()
 }
 
 // ShowCrude reports whether the page shows the crude funnel.

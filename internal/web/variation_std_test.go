@@ -82,7 +82,7 @@ func TestMeasurePageStandardisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = get(page + "&practice=B1")
-	for _, want := range []string{`id="std-funnel"`, "Showing the standardised ratio", "England&#39;s referral rates", `data-practice="B1"`, `id="std-explain"`, "That comes to 42.0; it had 40"} {
+	for _, want := range []string{`id="std-funnel"`, `id="std-trend"`, "Showing the standardised ratio", "England&#39;s referral rates", `data-practice="B1"`, `id="std-explain"`, "That comes to 42.0; it had 40"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("with England's table the page lacks %q", want)
 		}
