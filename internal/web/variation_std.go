@@ -322,6 +322,32 @@ func (v PracticeMeasuresView) StdMeasures() []PracticeMeasureRow {
 	return out
 }
 
+// StdSummary says how many measures outside the crude funnel's limits are
+// within the standardised funnel's, and the other way round ("" when none).
+func (v PracticeMeasuresView) StdSummary() string {
+	var fairer, worse []string
+	for _, m := range v.StdMeasures() {
+		s := m.Value.Std
+		if s == nil {
+			continue
+		}
+		switch crude := m.Value.Flags.Outlier(); {
+		case crude && !s.Outlier():
+			fairer = append(fairer, m.Measure.Name)
+		case !crude && s.Outlier():
+			worse = append(worse, m.Measure.Name)
+		}
+	}
+	var parts []string
+	if len(fairer) > 0 {
+		parts = append(parts, "Outside the crude funnel’s limits but within them once the patients’ ages and sexes are allowed for: "+strings.Join(fairer, "; ")+".")
+	}
+	if len(worse) > 0 {
+		parts = append(parts, "Within the crude funnel’s limits but outside them once the patients’ ages and sexes are allowed for: "+strings.Join(worse, "; ")+".")
+	}
+	return strings.Join(parts, " ")
+}
+
 // localityRatio writes a standardised ratio for the peer-review pack.
 func localityRatio(m variation.Measure, v *variation.MeasureValue) string {
 	if v == nil || !variation.Standardisable(m) {

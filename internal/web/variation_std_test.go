@@ -103,3 +103,31 @@ func TestMeasurePageStandardisation(t *testing.T) {
 		}
 	}
 }
+
+// The practice page says which measures the crude funnel flags and the
+// standardised one does not, and the other way round.
+func TestPracticeStdSummary(t *testing.T) {
+	ref := func(id, name string) variation.Measure {
+		return variation.Measure{ID: id, Name: name, Source: variation.SourceReferrals,
+			Numerator: variation.Part{Quantity: variation.QuantityReferrals}, Denominator: variation.Part{Quantity: variation.QuantityListSize}}
+	}
+	row := func(m variation.Measure, crudeHigh bool, std *variation.StdValue) PracticeMeasureRow {
+		return PracticeMeasureRow{PracticeMeasure: variation.PracticeMeasure{Measure: m,
+			Value: variation.MeasureValue{Flags: variation.Flags{High95: crudeHigh}, Std: std}}}
+	}
+	v := PracticeMeasuresView{Measures: []PracticeMeasureRow{
+		row(ref("eye", "Eyes"), true, &variation.StdValue{Ratio: 1}),
+		row(ref("bone", "Bones"), false, &variation.StdValue{Ratio: 2, High95: true}),
+		row(ref("skin", "Skin"), true, &variation.StdValue{Ratio: 2, High95: true}),
+		row(ref("ent", "Ears"), true, nil),
+	}}
+	got := v.StdSummary()
+	for _, want := range []string{"within them once the patients’ ages and sexes are allowed for: Eyes.", "outside them once the patients’ ages and sexes are allowed for: Bones."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "Skin") || strings.Contains(got, "Ears") {
+		t.Errorf("summary %q names a measure flagged both ways or not standardised", got)
+	}
+}
