@@ -2,8 +2,10 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"ccg/internal/calendar"
@@ -46,44 +48,53 @@ func TestStandardisedValuesRoundTrip(t *testing.T) {
 	}
 }
 
-// An analytics file made before standardisation (no standardised column)
-// gains the column when opened, keeps its values, and stores new ones.
-func TestStandardisedColumnAddedToOldFile(t *testing.T) {
+// A measure-values file written before the standardised column existed
+// is read beside a new one, its rows with no standardisation.
+func TestStandardisedColumnMissingFromOldFile(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "analytics.duckdb")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
+	s := openTest(t)
+	dir := t.TempDir()
+	d, ok := datasetNamed("measure_values")
+	if !ok {
+		t.Fatal("no measure_values dataset")
 	}
-	month := calendar.MustMonth("2024-01")
-	one := 1.0
-	if err := s.ReplaceResults(ctx, month, []string{"m"}, []variation.MeasureValue{{MeasureID: "m", Level: variation.LevelPractice, OrgCode: "A", Month: month, Value: &one}}, nil); err != nil {
-		t.Fatal(err)
+	oldCols := strings.Replace(d.columns, ", standardised VARCHAR", "", 1)
+	if oldCols == d.columns {
+		t.Fatal("the dataset has no standardised column to leave out")
 	}
+	oldPath, newPath := filepath.Join(dir, "old.parquet"), filepath.Join(dir, "new.parquet")
+	row := "'m', DATE '2024-01-01', 'practice', 'A', 1, 1, 1, 50, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, false, ''"
 	for _, q := range []string{
-		"DROP INDEX measure_values_org",
-		"ALTER TABLE measure_values DROP COLUMN standardised",
-		"CREATE INDEX measure_values_org ON measure_values (org_code)", // as an old file has it
+		"CREATE TEMP TABLE old_values (" + oldCols + ")",
+		"INSERT INTO old_values VALUES (" + row + ")",
+		"COPY old_values TO '" + sqlString(oldPath) + "' (FORMAT parquet)",
+		"CREATE TEMP TABLE new_values2 (" + d.columns + ")",
+		"INSERT INTO new_values2 VALUES (" + strings.Replace(row, "'A'", "'B'", 1) + ", '{\"why\":\"no bands\"}')",
+		"COPY new_values2 TO '" + sqlString(newPath) + "' (FORMAT parquet)",
+		viewSQL(d, []string{oldPath, newPath}, true),
 	} {
 		if _, err := s.DB().ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	s.Close()
-	s, err = Open(ctx, path)
+	rows, err := s.DB().QueryContext(ctx, "SELECT org_code, standardised FROM measure_values ORDER BY org_code")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	vs, err := s.Values(ctx, variation.ValueQuery{MeasureIDs: []string{"m"}})
-	if err != nil || len(vs) != 1 || vs[0].Std != nil {
-		t.Fatalf("old value: %+v %v", vs, err)
+	defer rows.Close()
+	got := map[string]string{}
+	for rows.Next() {
+		var code string
+		var std sql.NullString
+		if err := rows.Scan(&code, &std); err != nil {
+			t.Fatal(err)
+		}
+		got[code] = std.String
+		if !std.Valid {
+			got[code] = "NULL"
+		}
 	}
-	in := []variation.MeasureValue{{MeasureID: "m", Level: variation.LevelPractice, OrgCode: "A", Month: month, Value: &one, StdWhy: "why"}}
-	if err := s.ReplaceResults(ctx, month, []string{"m"}, in, nil); err != nil {
-		t.Fatal(err)
-	}
-	if vs, err = s.Values(ctx, variation.ValueQuery{MeasureIDs: []string{"m"}}); err != nil || len(vs) != 1 || vs[0].StdWhy != "why" {
-		t.Errorf("new value: %+v %v", vs, err)
+	if got["A"] != "NULL" || got["B"] != `{"why":"no bands"}` {
+		t.Errorf("standardised by practice: %v", got)
 	}
 }
