@@ -133,7 +133,7 @@ func (s *Service) Over(an Analytics) *Service {
 	if w, ok := s.an.(interface{ WrapDraft(Analytics) Analytics }); ok {
 		an = w.WrapDraft(an)
 	}
-	return &Service{an: an, reg: s.reg, library: s.library}
+	return &Service{an: an, reg: s.reg, refs: s.refs, library: s.library}
 }
 
 // Measures returns every measure, sorted by name.

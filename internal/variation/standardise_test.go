@@ -366,3 +366,16 @@ func TestValuesCSVStandardised(t *testing.T) {
 		t.Errorf("B: note %q ratio %q", got, recs[2][col["ratio"]])
 	}
 }
+
+// A service over a draft keeps the reference tables (imports compute their
+// months over a draft).
+func TestOverKeepsReferenceStore(t *testing.T) {
+	s := &Service{}
+	var refs ReferenceStore = fakeRefs{}
+	s.SetReferenceStore(refs)
+	if s.Over(nil).References() == nil {
+		t.Error("Over dropped the reference store")
+	}
+}
+
+type fakeRefs struct{ ReferenceStore }
