@@ -45,6 +45,7 @@ func (a *app) wireVariation(ctx context.Context) error {
 	// otherwise read the whole registry membership on every view).
 	reg := variation.NewCachedRegistry(variation.NewRegistryPort(a.registry), a.sql.ImportsStamp)
 	a.variation = variation.NewService(a.withOpenPrescribingSQL(an, reg), reg)
+	a.variation.SetReferenceStore(a.sql)
 	return nil
 }
 
@@ -60,6 +61,7 @@ func (a *app) variationHandlers() []importing.Handler {
 	hs := []importing.Handler{
 		prescribing.NewHandler(an, a.registry, a.variation),
 		referrals.NewHandler(an, a.registry, a.variation),
+		referrals.NewRatesHandler(a.referenceStore(), a.variation),
 		variation.NewMeasuresHandler(a.variation),
 	}
 	if reason, ok := analyticsUnavailable.Load(a); ok {
@@ -70,6 +72,15 @@ func (a *app) variationHandlers() []importing.Handler {
 		hs[0] = alertingImport{Handler: hs[0], a: a} // prescribing: alerts once a month is published
 	}
 	return hs
+}
+
+// referenceStore is the store of referral reference tables (the SQL store;
+// nil while the app has none, as when help lists the kinds).
+func (a *app) referenceStore() variation.ReferenceStore {
+	if a.sql == nil {
+		return nil
+	}
+	return a.sql
 }
 
 // analyticsUnavailable records, by app, why the analytics store could not

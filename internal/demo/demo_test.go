@@ -152,7 +152,7 @@ func TestSteps(t *testing.T) {
 		want = append(want, "list-sizes listsize/gp-reg-pat-prac-quin-age-"+m.String()+".csv")
 	}
 	first, last := w.Variation.Months[0], w.Variation.Months[len(w.Variation.Months)-1]
-	want = append(want, "people people/practice-staff.csv",
+	want = append(want, "people people/practice-staff.csv", "referral-rates referrals/england-referral-rates.csv",
 		fmt.Sprintf("referrals referrals/referrals_%04d%02d-%04d%02d.csv", first.Year, int(first.Mon), last.Year, int(last.Mon)))
 	for _, m := range w.Months {
 		want = append(want, fmt.Sprintf("prescribing prescribing/epd_%04d%02d.csv", m.Year, int(m.Mon)))

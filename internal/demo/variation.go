@@ -24,6 +24,14 @@ type VariationWorld struct {
 	PrescribingFiles []string
 	// ReferralsFile is the referrals CSV.
 	ReferralsFile string
+	// ReferenceRatesFile is England's referral rates by age band and sex
+	// (docs/formats/referral-rates.md), which referral measures are
+	// standardised against.
+	ReferenceRatesFile string
+	// OldList is a practice with an old list that refers exactly at
+	// England's rates for its patients' ages and sexes: its crude
+	// ophthalmology rate looks high, its standardised ratio does not.
+	OldList string
 	// Outliers are the practices whose prescribing really differs, with
 	// what is unusual about them; every other practice's variation is
 	// chance (small lists make some of them look unusual).
@@ -125,12 +133,15 @@ var referralFunctions = []struct {
 	code  string
 	base  float64 // per 1,000 patients a month, all ages
 	aging float64 // how steeply the rate rises with age (0: flat)
+	// exp makes the rate rise exponentially with age (e^aging from the
+	// youngest band to the oldest) rather than in a straight line.
+	exp bool
 }{
-	{"110", 2.4, 1.2}, // trauma and orthopaedics
-	{"120", 1.3, 0.2}, // ENT
-	{"130", 1.6, 1.6}, // ophthalmology
-	{"301", 1.1, 0.8}, // gastroenterology
-	{"330", 1.5, 0.3}, // dermatology
+	{"110", 2.4, 1.2, false}, // trauma and orthopaedics
+	{"120", 1.3, 0.2, false}, // ENT
+	{"130", 3.0, 4.5, true},  // ophthalmology (cataracts: steeply with age)
+	{"301", 1.1, 0.8, false}, // gastroenterology
+	{"330", 1.5, 0.3, false}, // dermatology
 }
 
 // writeVariation writes the variation part of the demo world: an EPD file
@@ -229,13 +240,31 @@ func writeVariation(b *builder) error {
 		referrer = steady[referralOutlier].Code
 		vw.Outliers[referrer] = "refers to trauma and orthopaedics at over twice the rate its patients' ages explain"
 	}
-	path, err := writeReferrals(b, gps, referrer)
+	// The old list: the largest retirement practice open throughout (the
+	// largest, so that chance moves its figures least).
+	size := 0
+	for _, p := range steady {
+		if p.Profile != ProfileRetirement || p.Code == referrer {
+			continue
+		}
+		if l, _ := p.ListSize(vw.Months[len(vw.Months)-1]); l.Total() > size {
+			size, vw.OldList = l.Total(), p.Code
+		}
+	}
+	rates, err := writeReferenceRates(b)
+	if err != nil {
+		return err
+	}
+	vw.ReferenceRatesFile = rates
+	path, err := writeReferrals(b, gps, referrer, vw.OldList)
 	if err != nil {
 		return err
 	}
 	vw.ReferralsFile = path
-	// Referrals first: each prescribing month's import then computes every
-	// measure (prescribing and referrals) of its month once more.
+	// England's rates first (nothing to compute yet), then the referrals
+	// (each month computed against them); each prescribing month's import
+	// then computes every measure of its month once more.
+	b.step("referral-rates", rates)
 	b.step("referrals", path)
 	for _, f := range vw.PrescribingFiles {
 		b.step("prescribing", f)
@@ -336,15 +365,71 @@ func poisson(r *rand.Rand, lambda float64) int {
 	}
 }
 
+// referralAgeFactor is the referral rate of an age band relative to the
+// specialty's base rate: base × (age factor normalised so that an
+// England-shaped list averages about base).
+func referralAgeFactor(aging float64, exp bool, band int) float64 {
+	age := float64(band) / float64(NumAgeBands-1)
+	if exp {
+		norm := 0.0
+		for b, share := range englandShape {
+			norm += share / 100 * math.Exp(aging*float64(b)/float64(NumAgeBands-1))
+		}
+		return math.Exp(aging*age) / norm
+	}
+	return (1 + aging*age*2) / (1 + aging)
+}
+
+// englandPatients is the registered population of England the demo's
+// reference table describes.
+const englandPatients = 60_000_000
+
+// writeReferenceRates writes England's referrals by month, treatment
+// function, sex and age band (docs/formats/referral-rates.md): the demo's
+// own rates, at which a practice with the usual habits refers.
+func writeReferenceRates(b *builder) (string, error) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write([]string{"period", "area", "treatment_function_code", "sex", "age_band", "referrals", "patients"}); err != nil {
+		return "", err
+	}
+	for _, m := range b.w.Variation.Months {
+		for _, f := range referralFunctions {
+			for band := 0; band < NumAgeBands; band++ {
+				all := englandPatients * englandShape[band] / 100
+				for _, sex := range []string{"female", "male"} {
+					pop := all * maleShare[band]
+					if sex == "female" {
+						pop = all - pop
+					}
+					n := math.Round(f.base * referralAgeFactor(f.aging, f.exp, band) * pop / 1000)
+					if err := cw.Write([]string{m.String(), "england", f.code, sex, RegistryBand(AgeBands[band]),
+						strconv.FormatFloat(n, 'f', 0, 64), strconv.FormatFloat(math.Round(pop), 'f', 0, 64)}); err != nil {
+						return "", err
+					}
+				}
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return "", err
+	}
+	return b.writeFile("referrals/england-referral-rates.csv", buf.Bytes())
+}
+
 // writeReferrals writes every month's referrals by practice, treatment
 // function, sex and age band (ccg's referrals format), so that referral
 // measures can be standardised for each list's age and sex.
-func writeReferrals(b *builder, gps []*Practice, referrer string) (string, error) {
+func writeReferrals(b *builder, gps []*Practice, referrer, oldList string) (string, error) {
 	w := b.w
 	r := b.rng("variation-referrals")
 	habit := map[string]float64{}
 	for _, p := range gps {
 		habit[p.Code] = math.Exp(r.NormFloat64() * 0.08)
+	}
+	if oldList != "" {
+		habit[oldList] = 1 // refers exactly at England's rates for its patients
 	}
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
@@ -363,10 +448,7 @@ func writeReferrals(b *builder, gps []*Practice, referrer string) (string, error
 					h *= 2.6
 				}
 				for band := 0; band < NumAgeBands; band++ {
-					// Rate by age: base × (age factor normalised so that an
-					// England-shaped list averages base).
-					age := float64(band) / float64(NumAgeBands-1)
-					ageF := (1 + f.aging*age*2) / (1 + f.aging)
+					ageF := referralAgeFactor(f.aging, f.exp, band)
 					for _, sex := range []string{"female", "male"} {
 						pop := l.Female[band]
 						if sex == "male" {

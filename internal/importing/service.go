@@ -33,6 +33,17 @@ type Handler interface {
 	Load(ctx context.Context, src *Source, rec *Recorder) error
 }
 
+// Committer is a Handler with work to do only once its import has been
+// committed: work outside the transaction (recomputing figures in another
+// store, say) that must not happen for an import that is then undone. It
+// runs after every committed import of the kind, also one that changed
+// nothing and a file found already imported, so that importing the same
+// file again finishes work a crash interrupted. Its error is returned, but the import stays committed.
+type Committer interface {
+	Handler
+	AfterCommit(ctx context.Context) error
+}
+
 // Source is a file being imported.
 type Source struct {
 	// Name is the file's base name, used in every message.
@@ -222,6 +233,11 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 		prev, err := s.store.FindImport(ctx, kind, sum)
 		switch {
 		case err == nil && prev.Rejected == 0:
+			if c, ok := h.(Committer); ok {
+				if err := c.AfterCommit(ctx); err != nil {
+					return Summary{}, fmt.Errorf("import %s %s: already imported, but then: %w", kind, name, err)
+				}
+			}
 			return Summary{Run: prev, AlreadyImported: true}, nil
 		case err == nil:
 			// The same file again, but its earlier run rejected rows: they may
@@ -334,6 +350,11 @@ func (s *Service) Import(ctx context.Context, kind, name string, r io.ReadSeeker
 			return Summary{}, fmt.Errorf("import %s: %w", kind, err)
 		}
 		return Summary{}, fmt.Errorf("import %s %s: %w", kind, name, err)
+	}
+	if c, ok := h.(Committer); ok {
+		if err := c.AfterCommit(ctx); err != nil {
+			return Summary{}, fmt.Errorf("import %s %s: imported, but then: %w", kind, name, err)
+		}
 	}
 	out := Summary{Run: run}
 	keep := rec.rejections

@@ -106,7 +106,9 @@ type FunnelOptions struct {
 	TrimFraction float64
 	// RoundExpected rounds expected counts to 2 decimal places before
 	// anything else, as the SHMI publication (and FunnelPlotR's default
-	// SHMI_rounding) does. Only used by FunnelSHMI.
+	// SHMI_rounding, which calls R's round(x, 2)) does, with R's rounding
+	// (RoundR: an exact half goes to the even digit; a double just below a
+	// half goes down). Only used by FunnelSHMI.
 	RoundExpected bool
 }
 
@@ -264,7 +266,7 @@ func Funnel(points []FunnelPoint, opts FunnelOptions) (FunnelResult, error) {
 		}
 		d := p.Denominator
 		if opts.Method == FunnelSHMI && opts.RoundExpected {
-			d = math.Round(d*100) / 100
+			d = RoundR(d, 2)
 		}
 		if d <= 0 {
 			return res, fmt.Errorf("stats: point %d (%q): denominator %v must be positive", i, p.Label, p.Denominator)

@@ -348,3 +348,57 @@ func TestFunnelErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRoundR checks R's round(x, 2) (R >= 4.0.0) on exact halves and on
+// doubles just either side of a half. The wanted values follow R's
+// documented algorithm worked by hand in exact decimal arithmetic on the
+// stored doubles (0.125, 0.375, 1.125 are exact binary halves; 2.675 is
+// stored as 2.67499999999999982236...).
+func TestRoundR(t *testing.T) {
+	for _, tc := range []struct {
+		x      float64
+		digits int
+		want   float64
+	}{
+		{0.125, 2, 0.12},   // exact half: to even
+		{0.375, 2, 0.38},   // exact half: to even
+		{0.625, 2, 0.62},   // exact half: to even
+		{2.5, 0, 2},        // exact half: to even
+		{3.5, 0, 4},        // exact half: to even
+		{10.125, 2, 10.12}, // exact half (10.125 is a binary fraction)
+		{10.375, 2, 10.38},
+		{-0.125, 2, -0.12},
+		{2.675, 2, 2.67},   // the double is below 2.675
+		{1.005, 2, 1},      // the double is below 1.005
+		{0.285, 2, 0.28},   // the double is below 0.285
+		{1.115, 2, 1.11},   // below the half
+		{0.025, 2, 0.03},   // the double is above 0.025
+		{12.345, 2, 12.35}, // the double is above 12.345
+		{1.125, 2, 1.12},   // exact half: to even
+		{0.135, 2, 0.14},   // the double is above 0.135
+		{10.004, 2, 10},
+		{19.996, 2, 20},
+		{0.15, 1, 0.1}, // R's own example: 0.15 is stored below the half
+		{0.25, 1, 0.2}, // exact half: to even
+		{0.35, 1, 0.3}, // below the half
+		{123456789.125, 2, 123456789.12},
+		{1e300, 2, 1e300},
+		{0, 2, 0},
+	} {
+		if got := RoundR(tc.x, tc.digits); got != tc.want {
+			t.Errorf("RoundR(%v, %d) = %v, want %v", tc.x, tc.digits, got, tc.want)
+		}
+	}
+	if !math.IsNaN(RoundR(math.NaN(), 2)) || !math.IsInf(RoundR(math.Inf(1), 2), 1) {
+		t.Error("NaN or Inf not passed through")
+	}
+	// The old rounding (math.Round(x*100)/100) took exact halves away from
+	// zero: a funnel with an expected count of 0.125 must now use 0.12.
+	res, err := Funnel([]FunnelPoint{{"a", 1, 0.125}, {"b", 3, 2.675}}, FunnelOptions{RoundExpected: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Points[0].Denominator != 0.12 || res.Points[1].Denominator != 2.67 {
+		t.Errorf("expected rounded to %v and %v, want 0.12 and 2.67", res.Points[0].Denominator, res.Points[1].Denominator)
+	}
+}

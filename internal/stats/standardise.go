@@ -191,3 +191,24 @@ func ISR(observed float64, pops, refCounts, refPops []float64, confidence, multi
 	}
 	return res, nil
 }
+
+// StandardisedRatio returns observed / expected with the limits PHE gives an
+// indirectly standardised ratio: exact Poisson limits of the observed count
+// when it is below 10 and Byar's approximation otherwise, each divided by
+// expected (as ISR does once it has summed its expected count). Use it when
+// expected counts have been worked out elsewhere, or summed over areas. It
+// returns an error when observed is negative or not finite, expected is not
+// positive and finite, or confidence is not in (0, 1).
+func StandardisedRatio(observed, expected, confidence float64) (Estimate, error) {
+	if !finite(observed) || observed < 0 {
+		return nanEstimate(), fmt.Errorf("stats: standardised ratio: observed count %v is not a non-negative number", observed)
+	}
+	if !finite(expected) || expected <= 0 {
+		return nanEstimate(), fmt.Errorf("stats: standardised ratio: expected count %v is not positive", expected)
+	}
+	if !validConfidence(confidence) {
+		return nanEstimate(), fmt.Errorf("stats: standardised ratio: confidence %v is not between 0 and 1", confidence)
+	}
+	lo, hi, m := pheCountLimits(observed, confidence)
+	return Estimate{Value: observed / expected, Lower: lo / expected, Upper: hi / expected, Method: m}, nil
+}

@@ -22,6 +22,8 @@ type MonthInput struct {
 	Sums map[string]PracticeSums
 	// Issues are data-quality flags the imports recorded, by practice.
 	Issues map[string][]string
+	// Std, when not nil, standardises the measure (see StdInput).
+	Std *StdInput
 }
 
 // Compute applies the rules to one measure in one month and returns the
@@ -93,6 +95,7 @@ func Compute(in MonthInput) ([]MeasureValue, []Deciles) {
 		england.CostSavings = practiceDeciles.CostSavings
 	}
 	values = append(values, england)
+	standardise(in, values)
 	return values, deciles
 }
 

@@ -17,11 +17,17 @@ var ValuesCSVHeader = []string{
 	"cost_saving_60", "cost_saving_70", "cost_saving_80", "cost_saving_90",
 	"lower_95", "upper_95", "lower_998", "upper_998", "limits_adjusted", "z",
 	"outlier_high_95", "outlier_low_95", "outlier_high_998", "outlier_low_998", "quality",
+	"expected", "ratio", "ratio_lower_95", "ratio_upper_95", "ratio_lower_998", "ratio_upper_998", "ratio_method",
+	"ratio_basis", "ratio_reference", "ratio_note",
 }
 
 // WriteValuesCSV writes values as CSV with a header row (ValuesCSVHeader).
 // Percentiles are 0-100; a cell is empty where the figure is undefined
 // (no value, no percentile, not a cost-based measure, no funnel limits).
+// The last columns are the standardised ratio (observed / expected, with
+// its 95% and 99.8% limits, Exact or Byars, the basis and the reference);
+// they are empty for measures without one, and ratio_note then says why
+// when the measure could have had one.
 // Every text cell is neutralised against spreadsheet formula injection: a
 // cell that starts with = + - @, a tab or a carriage return gets a leading
 // apostrophe, unless it is a plain number.
@@ -49,6 +55,12 @@ func WriteValuesCSV(w io.Writer, values []MeasureValue) error {
 		}
 		row = append(row, strconv.FormatBool(v.Flags.High95), strconv.FormatBool(v.Flags.Low95),
 			strconv.FormatBool(v.Flags.High998), strconv.FormatBool(v.Flags.Low998), strings.Join(v.Flags.Quality, ";"))
+		if s := v.Std; s != nil {
+			row = append(row, num(s.Expected), num(s.Ratio), num(s.Lower), num(s.Upper), num(s.Lower998), num(s.Upper998), s.Method,
+				s.Basis, s.Reference, s.ReferenceNote)
+		} else {
+			row = append(row, "", "", "", "", "", "", "", "", "", v.StdWhy)
+		}
 		if err := cw.Write(safe(row)); err != nil {
 			return fmt.Errorf("variation: write csv: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"ccg/internal/calendar"
 	"ccg/internal/errs"
+	"ccg/internal/stats"
 )
 
 // FunnelPlot is a funnel plot of the practices of one CCG (or of England)
@@ -98,12 +99,21 @@ func BuildFunnel(m Measure, month calendar.Month, within string, values []Measur
 			lo, hi = math.Min(lo, p.Denominator), math.Max(hi, p.Denominator)
 		}
 	}
+	fp.Curve = funnelCurve(res, lo, hi)
+	return fp
+}
+
+// funnelCurve gives the limits in use (adjusted when res is) at 61
+// denominators spaced evenly on a log scale from a little below lo to a
+// little above hi, for drawing; none when hi is not positive.
+func funnelCurve(res *stats.FunnelResult, lo, hi float64) []FunnelCurvePoint {
 	if !(hi > 0) {
-		return fp
+		return nil
 	}
 	lo = math.Max(lo/2, hi/1000)
 	hi *= 1.1
 	const steps = 60
+	var out []FunnelCurvePoint
 	for i := 0; i <= steps; i++ {
 		d := lo * math.Pow(hi/lo, float64(i)/steps)
 		l := res.LimitsAt(d)
@@ -114,7 +124,7 @@ func BuildFunnel(m Measure, month calendar.Month, within string, values []Measur
 		if !finite(l95.Lower, l95.Upper, l998.Lower, l998.Upper) {
 			continue
 		}
-		fp.Curve = append(fp.Curve, FunnelCurvePoint{Denominator: d, Lower95: l95.Lower, Upper95: l95.Upper, Lower998: l998.Lower, Upper998: l998.Upper})
+		out = append(out, FunnelCurvePoint{Denominator: d, Lower95: l95.Lower, Upper95: l95.Upper, Lower998: l998.Lower, Upper998: l998.Upper})
 	}
-	return fp
+	return out
 }

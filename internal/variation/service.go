@@ -86,6 +86,7 @@ type Registry interface {
 type Service struct {
 	an      Analytics
 	reg     Registry
+	refs    ReferenceStore // nil: no reference tables
 	library []Measure
 
 	mu       sync.Mutex
@@ -113,6 +114,14 @@ func NewService(an Analytics, reg Registry) *Service {
 	return &Service{an: an, reg: reg, library: lib}
 }
 
+// SetReferenceStore gives the service the store of imported referral
+// reference tables (rates by age band and sex), used to standardise
+// referral measures.
+func (s *Service) SetReferenceStore(r ReferenceStore) { s.refs = r }
+
+// References returns the reference-table store (nil when there is none).
+func (s *Service) References() ReferenceStore { return s.refs }
+
 // Analytics returns the analytics store the service reads (the import
 // handlers of prescribing and referrals write to it).
 func (s *Service) Analytics() Analytics { return s.an }
@@ -124,7 +133,7 @@ func (s *Service) Over(an Analytics) *Service {
 	if w, ok := s.an.(interface{ WrapDraft(Analytics) Analytics }); ok {
 		an = w.WrapDraft(an)
 	}
-	return &Service{an: an, reg: s.reg, library: s.library}
+	return &Service{an: an, reg: s.reg, refs: s.refs, library: s.library}
 }
 
 // Measures returns every measure, sorted by name.
@@ -211,6 +220,32 @@ func (s *Service) ComputeMonth(ctx context.Context, month calendar.Month) error 
 	return nil
 }
 
+// RecomputeSource computes again, for every month with facts of the
+// source, the measures of that source (after a reference table changed,
+// say).
+func (s *Service) RecomputeSource(ctx context.Context, src Source) error {
+	all, err := s.Measures(ctx)
+	if err != nil {
+		return err
+	}
+	var ms []Measure
+	for _, m := range all {
+		if m.Source == src {
+			ms = append(ms, m)
+		}
+	}
+	months, err := s.an.Months(ctx, src)
+	if err != nil {
+		return fmt.Errorf("variation: recompute %s: %w", src, err)
+	}
+	for _, month := range months {
+		if err := s.compute(ctx, month, ms); err != nil {
+			return fmt.Errorf("variation: recompute %s %s: %w", src, month, err)
+		}
+	}
+	return nil
+}
+
 // ComputeAll computes every measure for every month with facts.
 func (s *Service) ComputeAll(ctx context.Context) error {
 	seen := map[calendar.Month]bool{}
@@ -267,14 +302,59 @@ func (s *Service) compute(ctx context.Context, month calendar.Month, measures []
 	}
 	var values []MeasureValue
 	var deciles []Deciles
+	var refs refCache // the month's reference table, read once
 	ids := make([]string, 0, len(measures))
 	for _, m := range measures {
 		ids = append(ids, m.ID)
-		v, d := Compute(MonthInput{Measure: m, Month: month, Members: members, Populations: pops, Sums: byMeasure[m.ID], Issues: issues})
+		in := MonthInput{Measure: m, Month: month, Members: members, Populations: pops, Sums: byMeasure[m.ID], Issues: issues}
+		if in.Std, err = s.stdInput(ctx, in, &refs); err != nil {
+			return err
+		}
+		v, d := Compute(in)
 		values = append(values, v...)
 		deciles = append(deciles, d...)
 	}
 	return s.an.ReplaceResults(ctx, month, ids, values, deciles)
+}
+
+// refCache holds the reference table of the month being computed.
+type refCache struct {
+	loaded bool
+	month  calendar.Month // the table's month used
+	rows   []ReferenceRate
+}
+
+// stdInput gathers what standardising a measure needs (nil for a measure
+// with no standardised form).
+func (s *Service) stdInput(ctx context.Context, in MonthInput, refs *refCache) (*StdInput, error) {
+	m := in.Measure
+	if !Standardisable(m) {
+		return nil, nil
+	}
+	if m.Source != SourceReferrals {
+		return astroPUStdInput(in.Members, in.Populations, in.Sums), nil
+	}
+	var bands []BandCount
+	if src, ok := s.an.(bandSource); ok {
+		var err error
+		if bands, err = src.ReferralBands(ctx, in.Month, m); err != nil {
+			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+		}
+	}
+	if !refs.loaded && s.refs != nil {
+		months, err := s.refs.ReferenceRateMonths(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+		}
+		if tm, ok := nearestMonth(months, in.Month); ok {
+			refs.month = tm
+			if refs.rows, err = s.refs.ReferenceRates(ctx, tm); err != nil {
+				return nil, fmt.Errorf("standardise %q: %w", m.ID, err)
+			}
+		}
+		refs.loaded = true
+	}
+	return referralStdInput(m, in.Month, in.Members, in.Populations, in.Sums, bands, refs.rows, refs.month), nil
 }
 
 // Months returns the months with computed values, oldest first.

@@ -131,6 +131,11 @@ type MeasureValue struct {
 	// nil where no funnel could be drawn (no value, England).
 	Limits *Limits `json:"limits,omitempty"`
 	Flags  Flags   `json:"flags"`
+	// Std is the indirectly standardised ratio of a measure that has one
+	// (Standardisable), or nil; StdWhy then says why it could not be
+	// worked out.
+	Std    *StdValue `json:"standardised,omitempty"`
+	StdWhy string    `json:"standardised_note,omitempty"`
 
 	// Cost components, kept for cost-based percentage measures (the price
 	// model needs them at every level).

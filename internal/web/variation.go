@@ -205,7 +205,10 @@ type MeasureView struct {
 	Outliers998 int `json:"outliers_998"`
 	Outliers95  int `json:"outliers_95"`
 	// Page is the page of Rows the HTML table shows (see PageRows).
-	Page      int `json:"page"`
+	Page int `json:"page"`
+	// Std is the standardised ratios of the same practices (measures with
+	// a standardised form only).
+	Std       *StdView `json:"standardised,omitempty"`
 	trendName string
 }
 
@@ -320,6 +323,7 @@ func (s *Server) measurePage(r *http.Request) (*MeasureView, error) {
 	sort.SliceStable(v.Rows, func(i, j int) bool {
 		return math.Abs(v.Rows[i].zOf()) > math.Abs(v.Rows[j].zOf())
 	})
+	s.fillStd(v, strings.ToLower(strings.TrimSpace(q.Get("view"))))
 	from := month.Add(-23)
 	if v.Practice != "" {
 		v.Trend, err = s.deps.Variation.Trend(ctx, m.ID, variation.LevelPractice, v.Practice, from, month)
@@ -340,6 +344,9 @@ func (s *Server) measurePage(r *http.Request) (*MeasureView, error) {
 	}
 	if v.Deciles, err = s.deps.Variation.Deciles(ctx, m.ID, variation.LevelPractice, from, month); err != nil {
 		return nil, err
+	}
+	if v.Std != nil {
+		v.Std.trend, v.Std.trendName = v.Trend, v.trendName
 	}
 	if ev, err := s.deps.Variation.Values(ctx, m.ID, month, variation.LevelEngland, ""); err == nil && len(ev) > 0 {
 		v.England = &ev[0]
@@ -568,6 +575,9 @@ func (s *Server) measureFunnelCSV(r *http.Request) (string, chart.Table, error) 
 	v, err := s.measurePage(r)
 	if err != nil {
 		return "", chart.Table{}, err
+	}
+	if v.Std != nil && v.Std.Show {
+		return fmt.Sprintf("%s-standardised-funnel-%s.csv", v.Measure.ID, v.Month), v.Std.FunnelChart(v.Practice).Table, nil
 	}
 	return fmt.Sprintf("%s-funnel-%s.csv", v.Measure.ID, v.Month), v.funnelFigure(true).Table, nil
 }
@@ -886,6 +896,8 @@ type LocalityRow struct {
 	Locality  string
 	England   string
 	Median    string
+	// LocalityRatio is the locality's standardised ratio in words.
+	LocalityRatio string
 }
 
 // LocalityCell is one practice's value on one measure.
@@ -895,6 +907,8 @@ type LocalityCell struct {
 	Flag       string
 	Worse      bool
 	Better     bool
+	// Ratio is the standardised ratio in words ("" for measures without one).
+	Ratio string
 }
 
 // localityMeasuresView serves /prescribing/localities/{code}.
@@ -954,6 +968,7 @@ func (s *Server) localityMeasuresView(r *http.Request) (any, error) {
 		row := LocalityRow{Measure: m, Direction: direction(m), Locality: "–", England: "–", Median: "–"}
 		if lv.LocalityValues[i] != nil {
 			row.Locality = showValue(m, lv.LocalityValues[i].Value)
+			row.LocalityRatio = localityRatio(m, lv.LocalityValues[i])
 		}
 		if lv.EnglandValues[i] != nil {
 			row.England = showValue(m, lv.EnglandValues[i].Value)
@@ -976,6 +991,7 @@ func (s *Server) localityMeasuresView(r *http.Request) (any, error) {
 				pm := variation.PracticeMeasure{Measure: m, Value: *cell}
 				c.Worse = worse(pm)
 				c.Better = better(pm)
+				c.Ratio = localityRatio(m, cell)
 			}
 			row.Cells = append(row.Cells, c)
 		}

@@ -392,6 +392,12 @@ func (d *Draft) ReplaceResults(ctx context.Context, month calendar.Month, measur
 				row = append(row, nil, nil, nil, nil, nil, nil)
 			}
 			row = append(row, v.Flags.High95, v.Flags.Low95, v.Flags.High998, v.Flags.Low998, strings.Join(v.Flags.Quality, ";"))
+			std, err := variation.EncodeStd(v)
+			if err != nil {
+				app.Close()
+				return err
+			}
+			row = append(row, std)
 			if err := app.AppendRow(row...); err != nil {
 				app.Close()
 				return err
@@ -460,7 +466,7 @@ func nanNil(f float64) any {
 
 const valueColumns = `measure_id, month, level, org_code, numerator, denominator, value, percentile,
 	cs10, cs20, cs30, cs40, cs50, cs60, cs70, cs80, cs90,
-	lower95, upper95, lower998, upper998, adjusted, z, high95, low95, high998, low998, quality`
+	lower95, upper95, lower998, upper998, adjusted, z, high95, low95, high998, low998, quality, standardised`
 
 // Values implements variation.Analytics. Queries are parameterised and
 // their prepared statements kept, so that the same shape of question (a
@@ -535,12 +541,13 @@ func (r *reader) Values(ctx context.Context, q variation.ValueQuery) ([]variatio
 			cs                      [9]sql.NullFloat64
 			l95, u95, l998, u998, z sql.NullFloat64
 			adjusted                sql.NullBool
+			std                     sql.NullString
 		)
 		dest := []any{&v.MeasureID, &t, &level, &v.OrgCode, &v.Numerator, &v.Denominator, &value, &pct}
 		for i := range cs {
 			dest = append(dest, &cs[i])
 		}
-		dest = append(dest, &l95, &u95, &l998, &u998, &adjusted, &z, &v.Flags.High95, &v.Flags.Low95, &v.Flags.High998, &v.Flags.Low998, &quality)
+		dest = append(dest, &l95, &u95, &l998, &u998, &adjusted, &z, &v.Flags.High95, &v.Flags.Low95, &v.Flags.High998, &v.Flags.Low998, &quality, &std)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("analytics: values: %w", err)
 		}
@@ -566,6 +573,11 @@ func (r *reader) Values(ctx context.Context, q variation.ValueQuery) ([]variatio
 		}
 		if quality != "" {
 			v.Flags.Quality = strings.Split(quality, ";")
+		}
+		if std.Valid {
+			if err := variation.DecodeStd(std.String, &v); err != nil {
+				return nil, fmt.Errorf("analytics: values: %w", err)
+			}
 		}
 		out = append(out, v)
 	}

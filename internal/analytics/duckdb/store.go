@@ -205,7 +205,7 @@ var datasets = []dataset{
 		cs10 DOUBLE, cs20 DOUBLE, cs30 DOUBLE, cs40 DOUBLE, cs50 DOUBLE, cs60 DOUBLE, cs70 DOUBLE, cs80 DOUBLE, cs90 DOUBLE,
 		lower95 DOUBLE, upper95 DOUBLE, lower998 DOUBLE, upper998 DOUBLE, adjusted BOOLEAN, z DOUBLE,
 		high95 BOOLEAN NOT NULL, low95 BOOLEAN NOT NULL, high998 BOOLEAN NOT NULL, low998 BOOLEAN NOT NULL,
-		quality VARCHAR NOT NULL`},
+		quality VARCHAR NOT NULL, standardised VARCHAR`},
 	{name: "measure_deciles", columns: `measure_id VARCHAR NOT NULL, month DATE NOT NULL, level VARCHAR NOT NULL,
 		p10 DOUBLE, p20 DOUBLE, p30 DOUBLE, p40 DOUBLE, p50 DOUBLE, p60 DOUBLE, p70 DOUBLE, p80 DOUBLE, p90 DOUBLE,
 		org_count INTEGER NOT NULL, numerator DOUBLE NOT NULL, denominator DOUBLE NOT NULL,
@@ -242,7 +242,9 @@ func viewSQL(d dataset, paths []string, temp bool) string {
 		for i, p := range paths {
 			q[i] = "'" + sqlString(p) + "'"
 		}
-		rel = "read_parquet([" + strings.Join(q, ", ") + "], hive_partitioning = false)"
+		// union_by_name: a file written before a column was added (the
+		// measure values' standardised, say) reads it as NULL.
+		rel = "read_parquet([" + strings.Join(q, ", ") + "], hive_partitioning = false, union_by_name = true)"
 	}
 	body := "SELECT * FROM " + rel
 	if d.view != "" {

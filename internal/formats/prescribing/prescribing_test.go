@@ -203,22 +203,25 @@ func TestImportReferrals(t *testing.T) {
 	if len(vs) != 3 {
 		t.Errorf("%d values", len(vs))
 	}
-	// Standardised against England by sex and age band.
-	st, err := w.svc.Standardise(ctx, "referrals_orthopaedics", sep, variation.LevelPractice, variation.ReferenceEngland)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st) != 3 {
-		t.Fatalf("standardised %+v", st)
-	}
-	for _, x := range st {
-		switch x.OrgCode {
-		case "B85010": // 6 in female 65-69, England's rate 6/300 → expected 100 × 0.02 = 2
-			if x.Observed != 6 || math.Abs(x.Expected-2) > 1e-9 || !x.High95 {
+	// Standardised by sex and age band against each CCG's own rates (no
+	// England table is imported): 03A's female 65-69 rate is 6/300, its male
+	// 70-74 rate 5/150.
+	for _, v := range vs {
+		x := v.Std
+		if x == nil {
+			t.Fatalf("%s not standardised: %s", v.OrgCode, v.StdWhy)
+		}
+		switch v.OrgCode {
+		case "B85010": // 6 in female 65-69 → expected 100 × 0.02 = 2; 95% interval above 1
+			if x.Observed != 6 || math.Abs(x.Expected-2) > 1e-9 || !(x.Lower > 1) || x.Reference != "ccg:03A" {
 				t.Errorf("%+v", x)
 			}
 		case "B85054": // 200 × 0.02 + 150 × 5/150 = 9 expected
-			if x.Observed != 5 || math.Abs(x.Expected-9) > 1e-9 || x.Low95 {
+			if x.Observed != 5 || math.Abs(x.Expected-9) > 1e-9 || x.Upper < 1 {
+				t.Errorf("%+v", x)
+			}
+		case "L84018": // 7 referrals without a band are shared out: its CCG's ratio is 1
+			if x.Observed != 8 || math.Abs(x.Ratio-1) > 1e-12 || x.Reference != "ccg:11M" {
 				t.Errorf("%+v", x)
 			}
 		}

@@ -70,6 +70,33 @@ var (
 	bandPattern     = regexp.MustCompile(`^([0-9]{1,3})-([0-9]{1,3})$|^([0-9]{1,3})\+$`)
 )
 
+// readHeader reads the header row: column names matched without regard to
+// case or surrounding spaces, each at most once, the required ones present
+// (want says what the file should have).
+func readHeader(c *importing.CSV, src *importing.Source, required []string, want string) ([]string, map[string]int, error) {
+	head, err := c.Read()
+	if err == io.EOF {
+		return nil, nil, src.Errorf(0, 0, "the file is empty")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := map[string]int{}
+	for i, hname := range head {
+		n := strings.ToLower(strings.TrimSpace(importing.Text(hname)))
+		if _, dup := idx[n]; dup && n != "" {
+			return nil, nil, c.Errorf(i, "column %q appears twice", n)
+		}
+		idx[n] = i
+	}
+	for _, need := range required {
+		if _, ok := idx[need]; !ok {
+			return nil, nil, src.Errorf(1, 0, "the header has no %s column (%s)", need, want)
+		}
+	}
+	return head, idx, nil
+}
+
 type key struct {
 	month                                   calendar.Month
 	practice, function, sex, band, priority string
@@ -143,25 +170,10 @@ func (h *Handler) parse(src *importing.Source, rec *importing.Recorder, declared
 		inMonths[m] = true
 	}
 	c := importing.NewCSV(src)
-	head, err := c.Read()
-	if err == io.EOF {
-		return nil, nil, src.Errorf(0, 0, "the file is empty")
-	}
+	head, idx, err := readHeader(c, src, []string{"period", "practice_code", "treatment_function_code", "referrals"},
+		"want period, practice_code, treatment_function_code, referrals; optional sex, age_band, priority")
 	if err != nil {
 		return nil, nil, err
-	}
-	idx := map[string]int{}
-	for i, hname := range head {
-		n := strings.ToLower(strings.TrimSpace(importing.Text(hname)))
-		if _, dup := idx[n]; dup && n != "" {
-			return nil, nil, c.Errorf(i, "column %q appears twice", n)
-		}
-		idx[n] = i
-	}
-	for _, need := range []string{"period", "practice_code", "treatment_function_code", "referrals"} {
-		if _, ok := idx[need]; !ok {
-			return nil, nil, src.Errorf(1, 0, "the header has no %s column (want period, practice_code, treatment_function_code, referrals; optional sex, age_band, priority)", need)
-		}
 	}
 	get := func(rec []string, name string) (string, int) {
 		i, ok := idx[name]
