@@ -115,16 +115,7 @@ func (s *Server) wrap(rt route, api bool, h handlerFunc) http.Handler {
 			s.logRequest(r, rt, rec, start, id, handlerErr)
 		}()
 
-		var res Resource
-		if rt.Resource != nil {
-			res = rt.Resource(r)
-		}
-		err := s.authorize(r, rt.Action, res)
-		if err == nil && rt.Figures != nil {
-			source, level, org := rt.Figures(r)
-			err = s.authorizeFigures(r, source, level, org)
-		}
-		if err != nil {
+		if err := s.authorizeRoute(r, rt); err != nil {
 			handlerErr = err
 			s.fail(rec, r, api, err)
 			return
@@ -335,4 +326,23 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 // healthJSON is the JSON health check.
 func (s *Server) healthJSON(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// authorizeRoute asks the policy everything a route asks before its handler
+// runs: its action on its resource, then, for routes that read figures, the
+// figures the request names (source, level, organisation). Links ask the
+// same through mayFollow, so a link and its page never disagree.
+func (s *Server) authorizeRoute(r *http.Request, rt route) error {
+	var res Resource
+	if rt.Resource != nil {
+		res = rt.Resource(r)
+	}
+	if err := s.authorize(r, rt.Action, res); err != nil {
+		return err
+	}
+	if rt.Figures != nil {
+		source, level, org := rt.Figures(r)
+		return s.authorizeFigures(r, source, level, org)
+	}
+	return nil
 }

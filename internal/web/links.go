@@ -26,11 +26,7 @@ func (p linkProbe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res == nil {
 		return
 	}
-	var rs Resource
-	if p.rt.Resource != nil {
-		rs = p.rt.Resource(r)
-	}
-	res.allowed = p.s.authorize(r, p.rt.Action, rs) == nil
+	res.allowed = p.s.authorizeRoute(r, p.rt) == nil
 }
 
 type probeKey struct{}
